@@ -1,0 +1,101 @@
+-- PI2.12, a snapshot at the end of each financial quarter: children looked after continuously for 12 months or
+-- more on that day (their period of care started on or before the first day of the 12 months ending on it, and
+-- they are still looked after at its end), and of them the percentage with a health assessment (an initial or a
+-- review health assessment completed) in those 12 months.
+with
+
+quarters as (
+
+    select * from {{ ref('int_financial_quarters') }}
+    where domain = 'health'
+
+),
+
+periods_of_care as (
+
+    select * from {{ ref('int_health__periods_of_care') }}
+
+),
+
+initial_assessments as (
+
+    select * from {{ ref('stg_health__initial_health_assessments') }}
+
+),
+
+review_assessments as (
+
+    select * from {{ ref('stg_health__review_health_assessments') }}
+
+),
+
+health_assessments as (
+
+    select la_code, child_key, completed_date from initial_assessments where completed_date is not null
+    union all
+    select la_code, child_key, completed_date from review_assessments where completed_date is not null
+
+),
+
+looked_after_12_months as (
+
+    select distinct
+        quarters.la_code,
+        quarters.period_start,
+        quarters.period_end,
+        ((quarters.period_end + 1) - interval '12 months')::date as year_start,
+        periods_of_care.child_key
+
+    from quarters
+    inner join periods_of_care
+        on periods_of_care.la_code = quarters.la_code
+        and periods_of_care.period_start <= ((quarters.period_end + 1) - interval '12 months')::date
+        and (periods_of_care.period_end is null or periods_of_care.period_end > quarters.period_end)
+
+),
+
+checked as (
+
+    select
+        looked_after_12_months.*,
+        exists (
+            select 1
+            from health_assessments
+            where health_assessments.la_code = looked_after_12_months.la_code
+                and health_assessments.child_key = looked_after_12_months.child_key
+                and health_assessments.completed_date between looked_after_12_months.year_start
+                    and looked_after_12_months.period_end
+        ) as has_health_assessment
+
+    from looked_after_12_months
+
+),
+
+counts as (
+
+    select
+        quarters.la_code,
+        quarters.period_start,
+        quarters.period_end,
+        count(checked.child_key) filter (where checked.has_health_assessment) as checked,
+        count(checked.child_key) as looked_after
+
+    from quarters
+    left join checked
+        on checked.la_code = quarters.la_code
+        and checked.period_end = quarters.period_end
+    group by 1, 2, 3
+
+)
+
+select
+    la_code,
+    'PI2.12' as measure_ref,
+    'snapshot' as period_type,
+    period_start,
+    period_end,
+    checked::numeric as numerator,
+    looked_after::numeric as denominator,
+    trim_scale(100.0 * checked / nullif(looked_after, 0)) as value
+
+from counts

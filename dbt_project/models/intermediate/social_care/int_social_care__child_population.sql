@@ -1,0 +1,38 @@
+-- The council's population aged 0-17 for each financial year of the reporting window: the mid-year estimate of the
+-- year the financial year starts in (mid-2016 for 2016-17), else the latest earlier estimate delivered.
+with
+
+population as (
+
+    select
+        la_code,
+        estimate_year,
+        sum(population) as population
+
+    from {{ ref('stg_social_care_local__child_population') }}
+    where age between 0 and 17
+    group by 1, 2
+
+),
+
+years as (
+
+    select distinct la_code, financial_year from {{ ref('int_social_care__reporting_periods') }}
+
+)
+
+select
+    years.la_code,
+    years.financial_year,
+    latest.estimate_year,
+    latest.population
+
+from years
+inner join lateral (
+    select population.estimate_year, population.population
+    from population
+    where population.la_code = years.la_code
+        and population.estimate_year <= years.financial_year
+    order by population.estimate_year desc
+    limit 1
+) as latest on true

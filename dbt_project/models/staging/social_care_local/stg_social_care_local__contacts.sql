@@ -1,0 +1,25 @@
+with
+
+source as (
+
+    select * from {{ source('social_care_local', 'contacts') }}
+
+),
+
+renamed as (
+
+    select
+        la_code,
+        contactid as contact_id,
+        lachildid as child_key,
+        contactdate as contact_date,
+        contactsource as contact_source,
+        outcome as contact_outcome,
+        _batch_id as batch_id,
+        _row_number as source_row_number
+
+    from source
+
+)
+
+select * from renamed

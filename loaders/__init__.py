@@ -1,0 +1,1 @@
+"""Contract-driven loaders: source extracts into raw and staging."""

@@ -1,0 +1,542 @@
+"""The contract-driven loader.
+
+A delivery (the files that landed for one council) is loaded in two phases so that a bad batch changes nothing:
+
+1. ``stage_file``: stream the file through its contract (header, types, code lists, ranges, required values),
+   pseudonymise identifier columns, COPY the rows as delivered into ``raw.<table>`` and cast them into a candidate
+   table ``load.<table>__b<batch>``. A file that breaks its contract is rejected whole with a typed error naming
+   the file, row, column and what was expected; its raw rows are rolled back.
+2. After the staging quality gate has passed on every candidate, ``promote`` swaps them all into ``staging`` in one
+   transaction (replacing that council's previous snapshot of each table). ``discard`` rejects them all otherwise.
+
+The same file twice is a no-op: its sha256 equals the current batch's for that table and council.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from loaders import checks
+from loaders.contract import Column, Contract, contract_for, header_key
+from loaders.errors import (
+    AmbiguousDeliveryError,
+    ContractViolation,
+    DuplicateKeyError,
+    EncodingError,
+    HeaderError,
+    LoadError,
+    Problem,
+    UnknownFileError,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_PROBLEMS_SHOWN = 20
+GROUPING_LIMIT = 31
+COPY_CHUNK = 4 << 20  # characters buffered before each write to COPY: memory stays flat whatever the file size
+REDACTED_MARK = "*"  # what raw keeps of a redacted column: that it had a value, never the value
+FIELD_SIZE_LIMIT = 1_000_000  # characters; a larger field is an error, not a memory spike
+PROGRESS_EVERY = 250_000
+
+csv.field_size_limit(FIELD_SIZE_LIMIT)
+
+
+@dataclass(frozen=True)
+class StagedBatch:
+    batch_id: int
+    contract: Contract
+    la_code: str
+    file_name: str
+    rows: int
+    file_values: tuple[str, ...] = ()
+
+    @property
+    def file_key(self) -> str:
+        return "|".join(self.file_values)
+
+    @property
+    def candidate(self) -> str:
+        return f"{self.contract.table}__b{self.batch_id}"
+
+
+@dataclass
+class Delivery:
+    """What ``stage_delivery`` did with the files of one council."""
+
+    la_code: str
+    staged: list[StagedBatch]
+    unchanged: list[str]
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# -- reading -----------------------------------------------------------------------------------------------------------
+def _open_text(path: Path, contract: Contract):
+    encoding = contract.encoding.lower().replace("_", "-")
+    if encoding in {"utf-8", "utf8"}:
+        encoding = "utf-8-sig"  # a byte-order mark is accepted and dropped
+    codecs.lookup(encoding)
+    return path.open("r", encoding=encoding, newline="", errors="strict")
+
+
+class NulByteError(ValueError):
+    """A NUL byte in a text file: Postgres cannot store it in text, and no export should hold one."""
+
+
+def _without_nul(lines: Iterator[str]) -> Iterator[str]:
+    for line in lines:
+        if "\x00" in line:
+            raise NulByteError
+        yield line
+
+
+def _line_of_byte(path: Path, offset: int) -> int:
+    with path.open("rb") as handle:
+        return handle.read(offset).count(b"\n") + 1
+
+
+def _map_header(header: list[str], contract: Contract, file_name: str) -> list[int]:
+    """For each contract column, its position in the file. Case, spacing and punctuation may differ."""
+    positions: dict[str, int] = {}
+    problems: list[Problem] = []
+    if len(header) == 1 and len(contract.columns) > 1:
+        for other in (";", "\t", "|", ","):
+            if other != contract.delimiter and other in header[0]:
+                shown = "tab" if other == "\t" else repr(other)
+                raise HeaderError([Problem(file_name, 1, None, f"columns separated by {contract.delimiter!r}",
+                                           f"a header separated by {shown}")])
+    for index, cell in enumerate(header):
+        key = header_key(cell)
+        if key in positions:
+            problems.append(Problem(file_name, 1, cell, "each column once", "a repeated column"))
+        positions[key] = index
+    wanted = {header_key(c.name): c for c in contract.columns}
+    for key, col in wanted.items():
+        if key not in positions:
+            problems.append(Problem(file_name, 1, col.name, "this column in the header", "no such column"))
+    for key, index in positions.items():
+        if key not in wanted:
+            problems.append(Problem(file_name, 1, header[index] or f"#{index + 1}",
+                                    f"only the contract's columns ({', '.join(c.name for c in contract.columns)})",
+                                    "an extra column"))
+    if problems:
+        raise HeaderError(problems[:MAX_PROBLEMS_SHOWN], total=len(problems))
+    return [positions[header_key(c.name)] for c in contract.columns]
+
+
+def parsed_rows(path: Path, contract: Contract, pseudonymise: Callable[[str], str],
+                file_name: str | None = None) -> Iterator[tuple[int, list[str | None]]]:
+    """Yield (line number, values in contract order) for every record, identifiers already pseudonymised and
+    redacted columns reduced to a presence marker. What can only be seen while reading (encoding, CSV structure,
+    the header, field counts, NUL bytes) raises a LoadError here; values are checked in SQL after the COPY."""
+    file_name = file_name or path.name
+    columns = contract.columns
+    identifiers = [i for i, c in enumerate(columns) if c.type == "identifier"]
+    redacted = [i for i, c in enumerate(columns) if c.type == "redacted"]
+    problems: list[Problem] = []
+    total = 0
+    try:
+        with _open_text(path, contract) as handle:
+            reader = csv.reader(_without_nul(handle), delimiter=contract.delimiter, strict=True)
+            try:
+                header = next(reader)
+            except StopIteration:
+                raise HeaderError([Problem(file_name, None, None, "a header row and data", "an empty file")]) from None
+            except NulByteError:
+                raise ContractViolation([Problem(file_name, 1, None, "text without NUL bytes",
+                                                 "a NUL byte (a binary file, or a damaged export)")]) from None
+            positions = _map_header(header, contract, file_name)
+            width = len(header)
+            while True:
+                try:
+                    record = next(reader)
+                except StopIteration:
+                    break
+                except NulByteError:
+                    raise ContractViolation([Problem(file_name, reader.line_num + 1, None, "text without NUL bytes",
+                                                     "a NUL byte (a binary file, or a damaged export)")]) from None
+                except csv.Error as exc:
+                    raise ContractViolation([Problem(file_name, reader.line_num, None, "well-formed CSV",
+                                                     str(exc))]) from None
+                if not record:
+                    continue  # a blank line
+                if len(record) != width:
+                    total += 1
+                    if len(problems) < MAX_PROBLEMS_SHOWN:
+                        problems.append(Problem(file_name, reader.line_num, None, f"{width} fields",
+                                                f"{len(record)} fields (a truncated line or a stray delimiter?)"))
+                    continue
+                values: list[str | None] = [record[p] for p in positions]
+                for i in identifiers:
+                    raw_id = values[i].strip()  # type: ignore[union-attr]
+                    values[i] = pseudonymise(raw_id) if raw_id else None
+                for i in redacted:
+                    values[i] = REDACTED_MARK if values[i].strip() else None  # type: ignore[union-attr]
+                if not problems:
+                    yield reader.line_num, values
+    except UnicodeDecodeError as exc:
+        line = _line_of_byte(path, exc.start)
+        raise EncodingError([Problem(file_name, line, None, f"text encoded as {contract.encoding}",
+                                     f"byte 0x{exc.object[exc.start]:02x} at offset {exc.start}")]) from None
+    if problems:
+        raise ContractViolation(problems, total=total)
+
+
+# -- SQL ------------------------------------------------------------------------------------------------------------
+def _raw_ddl(contract: Contract) -> sql.Composed:
+    """``raw.<table>``: text as delivered, partitioned by batch (a batch is one partition: it is validated, cast
+    and, if rejected, dropped without touching the others)."""
+    names = [*contract.file_field_names, *(c.db_name for c in contract.columns)]
+    cols = [sql.SQL("{} text").format(sql.Identifier(n)) for n in names]
+    return sql.SQL("create table if not exists raw.{} "
+                   "(_batch_id bigint not null, _row_number bigint not null, {}) partition by list (_batch_id)").format(
+        sql.Identifier(contract.table), sql.SQL(", ").join(cols))
+
+
+def raw_partition(contract: Contract, batch_id: int) -> sql.Identifier:
+    return sql.Identifier(f"{contract.table}__b{batch_id}")
+
+
+def _typed_columns(contract: Contract) -> sql.Composed:
+    cols = [sql.SQL("{} text not null").format(sql.Identifier(n)) for n in contract.file_field_names]
+    cols += [sql.SQL("{} {}").format(sql.Identifier(c.db_name), sql.SQL(c.pg_type)) for c in contract.columns]
+    return sql.SQL(", ").join([sql.SQL("la_code text not null, _batch_id bigint not null, "
+                                       "_row_number bigint not null"), *cols])
+
+
+def _cast(col: Column) -> sql.Composable:
+    value = checks.value(col)
+    if col.type == "date":
+        if (col.format or "%Y-%m-%d") == "%Y-%m-%d":
+            return sql.SQL("{}::date").format(value)
+        return sql.SQL("to_date({}, {})").format(value, sql.Literal(col.pg_date_format))
+    if col.type == "integer":
+        return sql.SQL("{}::bigint").format(value)
+    if col.type == "decimal":
+        return sql.SQL("{}::numeric").format(value)
+    if col.type == "boolean":
+        return sql.SQL("case when lower({v}) = any({t}) then true when lower({v}) = any({f}) then false end").format(
+            v=value, t=sql.Literal([v.lower() for v in col.true_values]),
+            f=sql.Literal([v.lower() for v in col.false_values]))
+    if col.type in {"identifier", "code"}:
+        return value
+    if col.type == "redacted":
+        return sql.SQL("null::text")
+    return sql.SQL("nullif({}, '')").format(sql.Identifier(col.db_name))
+
+
+def _current_sha(conn: psycopg.Connection, contract: Contract, la_code: str, file_key: str) -> str | None:
+    row = conn.execute(
+        "select sha256 from audit.load_batches where table_name = %s and la_code = %s and file_key = %s "
+        "and status = 'loaded' order by batch_id desc limit 1", (contract.table, la_code, file_key)).fetchone()
+    return row[0] if row else None
+
+
+def stage_file(conn: psycopg.Connection, path: Path, contract: Contract, la_code: str, run_id: str,
+               pseudonymise: Callable[[str], str]) -> StagedBatch | None:
+    """Phase 1 for one file. Returns None when the file is the one already loaded (a no-op)."""
+    file_values = contract.file_values(path.name)
+    if file_values is None:
+        raise UnknownFileError([Problem(path.name, None, None, f"a file name matching {contract.file_fields}",
+                                        path.name)])
+    file_key = "|".join(file_values)
+    digest = sha256_of(path)
+    if _current_sha(conn, contract, la_code, file_key) == digest:
+        log.info("%s: unchanged since the last load, skipped", path.name)
+        return None
+    batch_id = conn.execute(
+        "insert into audit.load_batches (run_id, la_code, domain, table_name, file_name, file_key, sha256, status) "
+        "values (%s, %s, %s, %s, %s, %s, %s, 'loading') returning batch_id",
+        (run_id, la_code, contract.domain, contract.table, path.name, file_key, digest)).fetchone()[0]
+    conn.commit()
+    try:
+        rows = _copy_and_cast(conn, path, contract, la_code, batch_id, pseudonymise, file_values)
+        conn.execute("update audit.load_batches set status = 'staged', rows = %s where batch_id = %s",
+                     (rows, batch_id))
+        conn.commit()
+    except LoadError as exc:
+        conn.rollback()
+        conn.execute("update audit.load_batches set status = 'rejected', error = %s, finished_at = now() "
+                     "where batch_id = %s", (str(exc), batch_id))
+        conn.commit()
+        raise
+    except BaseException:
+        conn.rollback()
+        raise
+    log.info("%s: %s rows staged as batch %s", path.name, rows, batch_id)
+    return StagedBatch(batch_id, contract, la_code, path.name, rows, file_values)
+
+
+def _copy_and_cast(conn: psycopg.Connection, path: Path, contract: Contract, la_code: str, batch_id: int,
+                   pseudonymise: Callable[[str], str], file_values: tuple[str, ...]) -> int:
+    table = sql.Identifier(contract.table)
+    partition = raw_partition(contract, batch_id)
+    conn.execute(_raw_ddl(contract))
+    all_names = [*contract.file_field_names, *(c.db_name for c in contract.columns)]
+    for name in all_names:  # a contract that gained a column: raw keeps history, so add it
+        conn.execute(sql.SQL("alter table raw.{} add column if not exists {} text").format(
+            table, sql.Identifier(name)))
+    conn.execute(sql.SQL("create table raw.{} partition of raw.{} for values in ({})").format(
+        partition, table, sql.Literal(batch_id)))
+    names = sql.SQL(", ").join(sql.Identifier(n) for n in all_names)
+    copy_sql = sql.SQL("copy raw.{} (_batch_id, _row_number, {}) from stdin (format csv)").format(partition, names)
+    rows = 0
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    prefix = (batch_id,)
+    with conn.cursor() as cur, cur.copy(copy_sql) as copy:
+        for line, values in parsed_rows(path, contract, pseudonymise):
+            writer.writerow((*prefix, line, *file_values, *values))
+            rows += 1
+            if buffer.tell() > COPY_CHUNK:
+                copy.write(buffer.getvalue())
+                buffer.seek(0)
+                buffer.truncate()
+            if rows % PROGRESS_EVERY == 0:
+                print(f"  {path.name}: {rows:,} rows", file=sys.stderr, flush=True)
+        copy.write(buffer.getvalue())
+    _check_values(conn, contract, partition, path.name)
+    candidate = sql.Identifier(f"{contract.table}__b{batch_id}")
+    conn.execute(sql.SQL("create unlogged table load.{} ({})").format(candidate, _typed_columns(contract)))
+    casts = sql.SQL(", ").join([*(sql.Identifier(n) for n in contract.file_field_names),
+                                *(_cast(c) for c in contract.columns)])
+    conn.execute(sql.SQL("insert into load.{} select {}, _batch_id, _row_number, {} from raw.{}").format(
+        candidate, sql.Literal(la_code), casts, partition))
+    _check_keys(conn, contract, candidate, path.name)
+    conn.execute(sql.SQL("analyze load.{}").format(candidate))
+    return rows
+
+
+def _check_values(conn: psycopg.Connection, contract: Contract, partition: sql.Identifier, file_name: str) -> None:
+    """Every value against its column's type, code list, range and requiredness (see ``loaders/checks.py``).
+
+    One scan of the batch collects each column's distinct values (grouping sets); only those are checked, and
+    only a value that fails is looked up again to name its rows."""
+    checked = [c for c in contract.columns if c.type not in {"identifier", "redacted"} or c.required]
+    problems: list[tuple[int, Problem]] = []
+    total = 0
+    for start in range(0, len(checked), GROUPING_LIMIT):  # grouping() takes at most 31 arguments
+        found, count = _check_columns(conn, checked[start:start + GROUPING_LIMIT], partition, file_name)
+        problems.extend(found)
+        total += count
+    if problems:
+        problems.sort(key=lambda item: item[0])
+        raise ContractViolation([p for _, p in problems[:MAX_PROBLEMS_SHOWN]], total=total)
+
+
+def _check_columns(conn: psycopg.Connection, cols: list[Column], partition: sql.Identifier,
+                   file_name: str) -> tuple[list[tuple[int, Problem]], int]:
+    names = [sql.Identifier(f"v{i}") for i in range(len(cols))]
+    values = []
+    for col, name in zip(cols, names, strict=True):
+        # Identifiers (already hashed) and redacted columns can only be missing: check presence, not values.
+        expr = checks.value(col) if col.type not in {"identifier", "redacted"} else sql.SQL(
+            "case when {} is null then null else '*' end").format(checks.value(col))
+        values.append(sql.SQL("{} as {}").format(expr, name))
+    every = (1 << len(cols)) - 1
+    failing = sql.SQL(" or ").join(
+        sql.SQL("(g = {} and not {})").format(sql.Literal(every - (1 << (len(cols) - 1 - i))), checks.valid(col, name))
+        for i, (col, name) in enumerate(zip(cols, names, strict=True)))
+    columns = sql.SQL(", ").join(names)
+    found = conn.execute(sql.SQL(
+        "select g, {columns} from (select {columns}, grouping({columns}) as g from (select {values} from raw.{part}) t "
+        "group by grouping sets ({sets})) d where {failing}").format(
+        columns=columns, values=sql.SQL(", ").join(values), part=partition,
+        sets=sql.SQL(", ").join(sql.SQL("({})").format(n) for n in names), failing=failing)).fetchall()
+    bad: dict[int, list[str | None]] = {}
+    for g, *row in found:
+        index = len(cols) - 1 - (every - g).bit_length() + 1
+        bad.setdefault(index, []).append(row[index])
+    problems: list[tuple[int, Problem]] = []
+    total = 0
+    for index, bad_values in bad.items():
+        col = cols[index]
+        hidden = col.type in {"identifier", "redacted"}  # only their absence can fail; never shown
+        rows = conn.execute(sql.SQL(
+            "select _row_number, left({raw}, {width}), count(*) over () from raw.{part} "
+            "where {v} = any({bad}) or ({v} is null and {null_bad}) order by _row_number limit {limit}").format(
+            raw=sql.Identifier(col.db_name), width=sql.Literal(checks.SHOWN_VALUE_LENGTH), part=partition,
+            v=checks.value(col), bad=sql.Literal([b for b in bad_values if b is not None and not hidden]),
+            null_bad=sql.Literal(None in bad_values), limit=sql.Literal(MAX_PROBLEMS_SHOWN))).fetchall()
+        total += rows[0][2] if rows else 0
+        for row_number, shown, _ in rows:
+            missing = hidden or shown is None or not shown.strip()
+            problems.append((row_number, Problem(file_name, row_number, col.name,
+                                                 "a value (required)" if missing else col.describe(),
+                                                 None if hidden else shown)))
+    return problems, total
+
+
+def _check_keys(conn: psycopg.Connection, contract: Contract, candidate: sql.Identifier, file_name: str) -> None:
+    if not contract.primary_key:
+        return
+    keys = sql.SQL(", ").join(sql.Identifier(contract.key_db_name(k)) for k in contract.primary_key)
+    duplicates = conn.execute(sql.SQL(
+        "select array_agg(_row_number order by _row_number) from load.{} group by {} having count(*) > 1 "
+        "order by min(_row_number) limit {}").format(candidate, keys, sql.Literal(MAX_PROBLEMS_SHOWN + 1))).fetchall()
+    if duplicates:
+        key_text = "(" + ", ".join(contract.primary_key) + ")"
+        problems = [Problem(file_name, rows[-1], ", ".join(contract.primary_key), f"a unique {key_text}",
+                            f"the same key as row {rows[0]}") for (rows,) in duplicates]
+        raise DuplicateKeyError(problems[:MAX_PROBLEMS_SHOWN], total=len(problems))
+
+
+def _staging_columns(conn: psycopg.Connection, table: str) -> list[tuple[str, str]]:
+    return conn.execute(
+        "select column_name, data_type from information_schema.columns where table_schema = %s and table_name = %s "
+        "order by ordinal_position", ("staging", table)).fetchall()
+
+
+def ensure_staging_table(conn: psycopg.Connection, contract: Contract, la_code: str | None = None,
+                         file_name: str | None = None) -> None:
+    """Create ``staging.<table>`` from its contract if it is missing, so that dbt can build before every source
+    has been delivered. A table whose columns no longer match its contract is recreated when it holds no other
+    council's rows (``la_code``); otherwise that is an error to resolve by migrating the other councils first."""
+    table = sql.Identifier(contract.table)
+    # A build and a load may both make sure of the same table: one at a time (held to the end of the transaction).
+    conn.execute("select pg_advisory_xact_lock(hashtext('scorecard:staging-ddl'))")
+    expected = _expected_columns(contract)
+    current = [tuple(row) for row in _staging_columns(conn, contract.table)]
+    if current and current != expected:
+        others = conn.execute(sql.SQL("select count(*) from staging.{} where la_code is distinct from {}").format(
+            table, sql.Literal(la_code))).fetchone()[0]
+        if others:
+            raise HeaderError([Problem(file_name or contract.table, None, None,
+                                       f"the columns staging.{contract.table} has for other councils",
+                                       "a contract that changed; migrate the other councils' data first")])
+        conn.execute(sql.SQL("drop table staging.{} cascade").format(table))
+        current = []
+    if not current:
+        conn.execute(sql.SQL("create table staging.{} ({})").format(table, _typed_columns(contract)))
+        if contract.primary_key:
+            keys = sql.SQL(", ").join(sql.Identifier(contract.key_db_name(k)) for k in contract.primary_key)
+            conn.execute(sql.SQL("create unique index on staging.{} (la_code, {})").format(table, keys))
+
+
+_INFORMATION_SCHEMA_TYPES = {"text": "text", "bigint": "bigint", "numeric": "numeric", "date": "date",
+                             "boolean": "boolean"}
+
+
+def _expected_columns(contract: Contract) -> list[tuple[str, str]]:
+    """The (name, information_schema data_type) pairs ``staging.<table>`` must have."""
+    cols = [("la_code", "text"), ("_batch_id", "bigint"), ("_row_number", "bigint")]
+    cols += [(name, "text") for name in contract.file_field_names]
+    cols += [(c.db_name, _INFORMATION_SCHEMA_TYPES[c.pg_type]) for c in contract.columns]
+    return cols
+
+
+def promote(conn: psycopg.Connection, batches: list[StagedBatch],
+            after: Callable[[psycopg.Connection, list[StagedBatch]], None] | None = None) -> None:
+    """Phase 2: swap every candidate into staging in one transaction (all or nothing). ``after`` runs inside
+    the same transaction (post-load hooks), so its failure leaves staging as it was."""
+    if not batches:
+        return
+    with conn.transaction():
+        for batch in batches:
+            contract = batch.contract
+            table = sql.Identifier(contract.table)
+            candidate = sql.Identifier(batch.candidate)
+            ensure_staging_table(conn, contract, batch.la_code, batch.file_name)
+            # Replace this council's snapshot: all its rows, or those of the same file-name fields (a table
+            # delivered as one file per year replaces only that year).
+            scope = [sql.SQL("la_code = {}").format(sql.Literal(batch.la_code))]
+            scope += [sql.SQL("{} = {}").format(sql.Identifier(name), sql.Literal(value))
+                      for name, value in zip(contract.file_field_names, batch.file_values, strict=True)]
+            conn.execute(sql.SQL("delete from staging.{} where {}").format(table, sql.SQL(" and ").join(scope)))
+            conn.execute(sql.SQL("insert into staging.{} select * from load.{}").format(table, candidate))
+            conn.execute(sql.SQL("drop table load.{}").format(candidate))
+            conn.execute("update audit.load_batches set status = 'superseded' where table_name = %s and la_code = %s "
+                         "and file_key = %s and status = 'loaded' and batch_id <> %s",
+                         (contract.table, batch.la_code, batch.file_key, batch.batch_id))
+            conn.execute("update audit.load_batches set status = 'loaded', finished_at = now() where batch_id = %s",
+                         (batch.batch_id,))
+        if after is not None:
+            after(conn, batches)
+    for batch in batches:
+        conn.execute(sql.SQL("analyze staging.{}").format(sql.Identifier(batch.contract.table)))
+    conn.commit()
+
+
+def discard(conn: psycopg.Connection, batches: list[StagedBatch], reason: str) -> None:
+    """Reject staged batches: drop their candidates and raw rows; staging keeps its last good state."""
+    with conn.transaction():
+        for batch in batches:
+            conn.execute(sql.SQL("drop table if exists load.{}").format(sql.Identifier(batch.candidate)))
+            conn.execute(sql.SQL("drop table if exists raw.{}").format(
+                raw_partition(batch.contract, batch.batch_id)))
+            conn.execute("update audit.load_batches set status = 'rejected', error = %s, finished_at = now() "
+                         "where batch_id = %s", (reason, batch.batch_id))
+    conn.commit()
+
+
+def recover_interrupted(conn: psycopg.Connection, contracts: tuple[Contract, ...], run_id: str) -> list[int]:
+    """Reject the batches an earlier, interrupted load left behind (killed mid-COPY, server restarted): a batch
+    still 'loading' or 'staged' from another run. Call it only while holding the load lock. Returns their ids."""
+    stale = conn.execute("select batch_id, table_name from audit.load_batches "
+                         "where status in ('loading', 'staged') and run_id <> %s", (run_id,)).fetchall()
+    by_table = {c.table: c for c in contracts}
+    for batch_id, table in stale:
+        with conn.transaction():
+            conn.execute(sql.SQL("drop table if exists load.{}").format(sql.Identifier(f"{table}__b{batch_id}")))
+            if table in by_table:
+                conn.execute(sql.SQL("drop table if exists raw.{}").format(raw_partition(by_table[table], batch_id)))
+            conn.execute("update audit.load_batches set status = 'rejected', finished_at = now(), error = "
+                         "'interrupted: the load that started it did not finish (the batch was discarded)' "
+                         "where batch_id = %s", (batch_id,))
+        log.warning("Discarded batch %s of %s, left by an interrupted load", batch_id, table)
+    conn.commit()
+    return [b for b, _ in stale]
+
+
+def stage_delivery(conn: psycopg.Connection, la_dir: Path, contracts: tuple[Contract, ...], run_id: str,
+                   pseudonymise: Callable[[str], str], domains: set[str] | None = None) -> Delivery:
+    """Phase 1 for every file of one council's folder. Any rejected file discards the whole delivery."""
+    la_code = la_dir.name
+    files = sorted(p for p in la_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+    unknown = [p.name for p in files if contract_for(p.name, contracts) is None]
+    if unknown:
+        raise UnknownFileError([Problem(name, None, None, "a file name that matches a load contract", name)
+                                for name in unknown])
+    seen: dict[tuple[str, tuple[str, ...] | None], str] = {}
+    clashes: list[Problem] = []
+    for path in files:
+        contract = contract_for(path.name, contracts)
+        assert contract is not None
+        key = (contract.table, contract.file_values(path.name))
+        if key in seen:
+            clashes.append(Problem(path.name, None, None, f"one file for {contract.table}",
+                                   f"a second one beside {seen[key]}"))
+        seen[key] = path.name
+    if clashes:
+        raise AmbiguousDeliveryError(clashes)
+    staged: list[StagedBatch] = []
+    unchanged: list[str] = []
+    try:
+        for path in files:
+            contract = contract_for(path.name, contracts)
+            assert contract is not None
+            if domains and contract.domain not in domains and contract.domain != "all":
+                continue
+            batch = stage_file(conn, path, contract, la_code, run_id, pseudonymise)
+            (staged.append(batch) if batch else unchanged.append(path.name))
+    except BaseException as exc:
+        discard(conn, staged, f"rejected with the rest of its delivery: {str(exc).splitlines()[0]}")
+        raise
+    return Delivery(la_code, staged, unchanged)

@@ -1,0 +1,94 @@
+"""Running dbt against the warehouse.
+
+dbt runs as a subprocess (the ``dbt`` beside the project's interpreter), so a failing model cannot
+leave state behind in the caller, and its output streams to the caller's log as it goes (progress for long builds).
+Connection settings go to dbt through the environment; the profile in ``dbt_project/profiles.yml`` reads them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from scorecard.warehouse import Warehouse
+
+log = logging.getLogger(__name__)
+
+
+class DbtError(RuntimeError):
+    """dbt reported a failure: a model or a dbt test failed, nothing was published."""
+
+
+@dataclass(frozen=True)
+class DbtRun:
+    command: list[str]
+    returncode: int
+    output: str
+
+
+def dbt_env(wh: Warehouse) -> dict[str, str]:
+    parts = wh.parts
+    env = dict(os.environ)
+    env.update({
+        "SCORECARD_DB_HOST": str(parts["host"]),
+        "SCORECARD_DB_PORT": str(parts["port"]),
+        "SCORECARD_DB_USER": str(parts["user"]),
+        "SCORECARD_DB_PASSWORD": str(parts["password"]),
+        "SCORECARD_DB_NAME": str(parts["dbname"]),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+    })
+    return env
+
+
+def target_dir(project_dir: Path, wh: Warehouse) -> Path:
+    """A target folder per warehouse, so partial parsing is reused and two warehouses never share artefacts."""
+    key = hashlib.sha256(f"{wh.parts['host']}:{wh.parts['port']}/{wh.parts['dbname']}".encode()).hexdigest()[:12]
+    return project_dir / "target" / key
+
+
+def run_dbt(wh: Warehouse, project_dir: Path, args: list[str], variables: dict[str, str] | None = None,
+            check: bool = True) -> DbtRun:
+    target = target_dir(project_dir, wh)
+    command = [str(Path(sys.executable).parent / "dbt"), *args, "--project-dir", str(project_dir),
+               "--profiles-dir", str(project_dir), "--target-path", str(target)]
+    if variables:
+        command += ["--vars", json.dumps(variables)]
+    log.info("dbt %s", " ".join(args))
+    env = dbt_env(wh)
+    env["DBT_LOG_PATH"] = str(target / "logs")
+    lines: list[str] = []
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,  # noqa: S603
+                          cwd=project_dir) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            log.info("dbt | %s", line.rstrip())
+    run = DbtRun(command, proc.returncode, "".join(lines))
+    if check and run.returncode != 0:
+        failures = [_plain(ln) for ln in lines if any(w in ln for w in ("ERROR", "FAIL", "Error", "error:"))][:15]
+        raise DbtError(f"dbt {' '.join(args)} failed (exit {run.returncode}):\n  " + "\n  ".join(failures)
+                       + f"\nNext: read {target / 'logs' / 'dbt.log'} for the full log, fix the model or the data, "
+                       "and run the build again. Nothing was published.")
+    return run
+
+
+def _plain(line: str) -> str:
+    """A dbt output line without its colour codes and timestamp."""
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*m|^\d\d:\d\d:\d\d\s+", "", line.strip())
+
+
+def build(wh: Warehouse, project_dir: Path, marts_schema: str, la_code: str, select: str | None = None) -> DbtRun:
+    """``dbt build`` (seeds, models and tests in dependency order) with the marts in ``marts_schema``."""
+    args = ["build"]
+    if select:
+        args += ["--select", select]
+    return run_dbt(wh, project_dir, args, {"marts_schema": marts_schema, "la_code": la_code})

@@ -1,0 +1,218 @@
+"""Faults mid-run: after each, the published scorecard is the last good one, a re-run completes, and nothing is
+duplicated or lost (row counts and checksums against a clean run)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from scorecard import pipeline
+from scorecard.dbt import DbtError
+from scorecard.embedded import EmbeddedPostgres
+from scorecard.warehouse import Warehouse, bootstrap
+from tests.referrals_fixture import write_referrals
+
+pytestmark = pytest.mark.slow
+SCORECARD = str(Path(sys.executable).parent / "scorecard")
+
+
+def fingerprint(wh: Warehouse) -> dict[str, tuple[int, str]]:
+    """Row count and checksum of every table in staging and marts, and the count of current batches."""
+    out: dict[str, tuple[int, str]] = {}
+    with wh.connect() as conn:
+        tables = conn.execute("select table_schema, table_name from information_schema.tables where table_schema "
+                              "in ('staging', 'marts') and table_type = 'BASE TABLE' order by 1, 2").fetchall()
+        for schema, table in tables:
+            ident = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(table))
+            count, digest = conn.execute(sql.SQL(
+                "select count(*), md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from {} t").format(
+                ident)).fetchone()
+            out[f"{schema}.{table}"] = (count, digest)
+        out["current batches"] = (conn.execute(
+            "select count(*) from audit.load_batches where status = 'loaded'").fetchone()[0], "")
+    return out
+
+
+def staging_fingerprint(wh: Warehouse) -> dict[str, tuple[int, str]]:
+    """The same without the batch ids (which a re-run legitimately changes)."""
+    out: dict[str, tuple[int, str]] = {}
+    with wh.connect() as conn:
+        for (table,) in conn.execute("select table_name from information_schema.tables where table_schema = "
+                                     "'staging' and table_type = 'BASE TABLE' order by 1").fetchall():
+            columns = [r[0] for r in conn.execute(
+                "select column_name from information_schema.columns where table_schema = 'staging' and "
+                "table_name = %s and column_name <> '_batch_id' order by ordinal_position", (table,)).fetchall()]
+            cols = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+            out[table] = conn.execute(sql.SQL(
+                "select count(*), md5(coalesce(string_agg(r::text, '|' order by r::text), '')) "
+                "from (select {} from staging.{}) r").format(cols, sql.Identifier(table))).fetchone()
+    return out
+
+
+def cli_env(wh: Warehouse, settings, **extra: str) -> dict[str, str]:
+    return {**os.environ, "WAREHOUSE_URL": wh.url, "SCORECARD_LANDING_DIR": str(settings.landing_dir),
+            "SCORECARD_REPORTS_DIR": str(settings.reports_dir), "SCORECARD_EMBEDDED_DIR": str(settings.embedded_dir),
+            **extra}
+
+
+def big_referrals(settings, n: int = 200_000) -> None:
+    write_referrals(settings.landing_dir / "895" / "cin_details.csv", n=n, days=700)
+
+
+def test_loader_killed_mid_copy_leaves_nothing_behind_and_a_rerun_completes(warehouse, settings):
+    write_referrals(settings.landing_dir / "895" / "cin_details.csv", n=300)
+    pipeline.run_all(warehouse, settings, "good")
+    before = fingerprint(warehouse)
+    big_referrals(settings)
+    proc = subprocess.Popen([SCORECARD, "load"], env=cli_env(warehouse, settings),  # noqa: S603
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    with psycopg.connect(warehouse.libpq_url, autocommit=True) as watcher:
+        while time.monotonic() < deadline:  # wait until the COPY is running, then kill the loader outright
+            if watcher.execute("select 1 from pg_stat_activity where query ilike 'copy raw.%%'").fetchone():
+                break
+            time.sleep(0.05)
+        else:
+            proc.kill()
+            pytest.fail("the loader never reached its COPY")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    time.sleep(0.5)
+    assert fingerprint(warehouse) == before, "a killed load changed staging or marts"
+    summary = pipeline.load(warehouse, settings, "rerun")
+    assert summary.rows == 200_000
+    with warehouse.connect() as conn:
+        statuses = dict(conn.execute("select status, count(*) from audit.load_batches group by 1").fetchall())
+        leftovers = conn.execute("select count(*) from pg_tables where schemaname = 'load'").fetchone()[0]
+    assert statuses.get("loading", 0) == 0 and statuses.get("staged", 0) == 0
+    assert leftovers == 0
+    assert fingerprint(warehouse)["staging.cin_details"][0] == 200_000
+
+
+def test_a_failing_dbt_model_publishes_nothing(warehouse, settings, tmp_path):
+    write_referrals(settings.landing_dir / "895" / "cin_details.csv", n=200)
+    pipeline.run_all(warehouse, settings, "good")
+    before = fingerprint(warehouse)
+    broken = tmp_path / "dbt_project"
+    shutil.copytree(settings.dbt_project_dir, broken, ignore=shutil.ignore_patterns("target", "logs"))
+    (broken / "models" / "marts" / "broken_model.sql").write_text("select 1 / 0 as boom\n")
+    broken_settings = dataclasses.replace(settings, dbt_project_dir=broken)
+    with pytest.raises(DbtError, match="broken_model"):
+        pipeline.run_all(warehouse, broken_settings, "broken")
+    assert fingerprint(warehouse) == before
+    with warehouse.connect() as conn:
+        assert not conn.execute("select 1 from pg_namespace where nspname like 'marts_build_broken%%'").fetchone()
+    pipeline.run_all(warehouse, settings, "again")
+    assert fingerprint(warehouse)["marts.fct_scorecard"] == before["marts.fct_scorecard"]
+
+
+def test_two_pipeline_runs_at_once_neither_duplicates_nor_loses(warehouse, settings):
+    write_referrals(settings.landing_dir / "895" / "cin_details.csv", n=500)
+    env = cli_env(warehouse, settings)
+    runs = [subprocess.Popen([SCORECARD, "run"], env=env, stdout=subprocess.PIPE,  # noqa: S603
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=600) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    reference = staging_fingerprint(warehouse)
+    with warehouse.connect() as conn:
+        assert conn.execute("select count(*) from staging.cin_details").fetchone()[0] == 500
+        loaded = conn.execute("select table_name, count(*) from audit.load_batches where status = 'loaded' "
+                              "group by 1 having count(*) > 1").fetchall()
+        assert loaded == []
+        assert conn.execute("select count(*) from audit.publications where status = 'current'").fetchone()[0] == 1
+    # The same data loaded once, alone, gives the same staging.
+    with psycopg.connect(warehouse.libpq_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        admin.execute("drop database if exists scorecard_test_single with (force)")
+        admin.execute("create database scorecard_test_single")
+    single = Warehouse(warehouse.url.rsplit("/", 1)[0] + "/scorecard_test_single")
+    try:
+        bootstrap(single)
+        pipeline.load(single, dataclasses.replace(settings, warehouse_url=single.url), "single")
+        assert staging_fingerprint(single)["cin_details"] == reference["cin_details"]
+    finally:
+        with psycopg.connect(warehouse.libpq_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+            admin.execute("drop database if exists scorecard_test_single with (force)")
+
+
+@pytest.fixture()
+def embedded(tmp_path):
+    server = EmbeddedPostgres(tmp_path / "warehouse")
+    server.start()
+    yield server
+    server.stop()
+
+
+def _kill_postmaster(server: EmbeddedPostgres) -> None:
+    pid = int((server.data_dir / "postmaster.pid").read_text().splitlines()[0])
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    # Orphaned backends end once they notice the postmaster is gone; give them a moment.
+    time.sleep(1.0)
+
+
+def test_embedded_postgres_killed_mid_load_recovers_and_a_rerun_completes(embedded, settings):
+    wh = Warehouse(embedded.url, embedded=True)
+    bootstrap(wh)
+    run_settings = dataclasses.replace(settings, warehouse_url=wh.url)
+    write_referrals(settings.landing_dir / "895" / "cin_details.csv", n=300)
+    pipeline.run_all(wh, run_settings, "good")
+    before = fingerprint(wh)
+    big_referrals(settings)
+    proc = subprocess.Popen([SCORECARD, "load"], env=cli_env(wh, run_settings),  # noqa: S603
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(2.0)
+    _kill_postmaster(embedded)
+    proc.wait(timeout=60)
+    assert proc.returncode != 0
+    embedded.start()  # crash recovery
+    assert fingerprint(wh) == before
+    summary = pipeline.load(wh, run_settings, "rerun")
+    assert summary.rows == 200_000
+
+
+def test_postgres_stopped_mid_build_and_restarted(embedded, settings):
+    wh = Warehouse(embedded.url, embedded=True)
+    bootstrap(wh)
+    run_settings = dataclasses.replace(settings, warehouse_url=wh.url)
+    write_referrals(settings.landing_dir / "895" / "cin_details.csv", n=300)
+    pipeline.run_all(wh, run_settings, "good")
+    before = fingerprint(wh)
+    write_referrals(settings.landing_dir / "895" / "cin_details.csv", n=350, seed=99)
+    pipeline.load(wh, run_settings, "newer")
+    proc = subprocess.Popen([SCORECARD, "build"], env=cli_env(wh, run_settings),  # noqa: S603
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 120
+    with psycopg.connect(wh.libpq_url, autocommit=True) as watcher:
+        while time.monotonic() < deadline and proc.poll() is None:
+            # dbt's own connections: the build is under way
+            if watcher.execute("select 1 from pg_stat_activity where application_name = 'dbt'").fetchone():
+                break
+            time.sleep(0.05)
+    embedded.stop()
+    output, _ = proc.communicate(timeout=300)
+    assert proc.returncode != 0, output
+    embedded.start()
+    after = fingerprint(wh)
+    assert after["marts.fct_scorecard"] == before["marts.fct_scorecard"], "a broken build changed marts"
+    pipeline.run_all(wh, run_settings, "rebuilt")
+    with wh.connect() as conn:
+        assert conn.execute("select count(*) from audit.publications where status = 'current'").fetchone()[0] == 1
+        assert conn.execute("select count(*) from staging.cin_details").fetchone()[0] == 350
+    assert fingerprint(wh)["marts.fct_scorecard"] != before["marts.fct_scorecard"]
+

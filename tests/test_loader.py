@@ -1,0 +1,199 @@
+"""The contract-driven loader against a real Postgres: COPY, pseudonymisation, idempotence, typed errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from loaders.contract import load_contracts
+from loaders.errors import (
+    AmbiguousDeliveryError,
+    ContractViolation,
+    DuplicateKeyError,
+    EncodingError,
+    HeaderError,
+    UnknownFileError,
+)
+from loaders.load import promote, stage_delivery
+from scorecard.pseudonymise import Pseudonymiser
+from tests.conftest import FIXTURES, query
+from tests.referrals_fixture import HEADER
+from tests.referrals_fixture import write_referrals as _write_referrals
+
+CONTRACTS = load_contracts(FIXTURES / "contracts")
+
+
+def write_referrals(path: Path, **kwargs) -> list[list[str]]:
+    """The referral fixture without its manifest: these tests load one table."""
+    return _write_referrals(path, manifest=False, **kwargs)
+PSEUDO = Pseudonymiser(b"test-key-not-secret-0123456789")
+
+
+def _load(wh, la_dir: Path, run_id: str = "t1"):
+    with wh.connect() as conn:
+        delivery = stage_delivery(conn, la_dir, CONTRACTS, run_id, PSEUDO)
+        promote(conn, delivery.staged)
+    return delivery
+
+
+def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _staging_snapshot(wh) -> list[tuple]:
+    return query(wh, "select * from staging.cin_details order by cindetailsid")
+
+
+def test_load_copies_pseudonymises_and_records_the_batch(warehouse, tmp_path):
+    rows = write_referrals(tmp_path / "895" / "cin_details.csv", n=50)
+    delivery = _load(warehouse, tmp_path / "895")
+    assert [b.rows for b in delivery.staged] == [50]
+    staged = query(warehouse, "select lachildid, cinreferraldate::text, la_code from staging.cin_details "
+                              "order by cindetailsid")
+    assert len(staged) == 50
+    assert staged[0][0] == PSEUDO(rows[0][0]) and staged[0][0] != rows[0][0]
+    assert staged[0][1] == rows[0][2] and staged[0][2] == "895"
+    raw_ids = {r[0] for r in rows}
+    assert not raw_ids & {r[0] for r in query(warehouse, "select lachildid from raw.cin_details")}
+    batch = query(warehouse, "select file_name, length(sha256), rows, status from audit.load_batches")
+    assert batch == [("cin_details.csv", 64, 50, "loaded")]
+
+
+def test_same_file_twice_is_a_no_op(warehouse, tmp_path):
+    write_referrals(tmp_path / "895" / "cin_details.csv", n=30)
+    _load(warehouse, tmp_path / "895", "first")
+    before = _staging_snapshot(warehouse)
+    second = _load(warehouse, tmp_path / "895", "second")
+    assert second.staged == [] and second.unchanged == ["cin_details.csv"]
+    assert _staging_snapshot(warehouse) == before
+    assert query(warehouse, "select count(*) from audit.load_batches")[0][0] == 1
+    assert query(warehouse, "select count(*) from raw.cin_details")[0][0] == 30
+
+
+def test_a_new_snapshot_replaces_the_old_one(warehouse, tmp_path):
+    write_referrals(tmp_path / "895" / "cin_details.csv", n=30, seed=1)
+    _load(warehouse, tmp_path / "895", "first")
+    write_referrals(tmp_path / "895" / "cin_details.csv", n=12, seed=2)
+    _load(warehouse, tmp_path / "895", "second")
+    assert query(warehouse, "select count(*) from staging.cin_details")[0][0] == 12
+    statuses = query(warehouse, "select status from audit.load_batches order by batch_id")
+    assert statuses == [("superseded",), ("loaded",)]
+
+
+def test_header_case_spacing_and_bom_are_accepted(warehouse, tmp_path):
+    header = ",".join(f"  {h.upper()} " for h in HEADER)
+    _write(tmp_path / "895" / "cin_details.csv", "\ufeff" + header + "\n101,C1,2018-05-01,1A,N1,,,,false\n")
+    delivery = _load(warehouse, tmp_path / "895")
+    assert delivery.staged[0].rows == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "error", "row", "column", "expected"),
+    [
+        ("101,C1,01/05/2018,1A,N1,,,,false", ContractViolation, 3, "CINreferralDate", "a date like 2019-03-31"),
+        ("101,C1,2018-02-30,1A,N1,,,,false", ContractViolation, 3, "CINreferralDate", "a date like 2019-03-31"),
+        ("101,C1,2018-05-01,ZZ,N1,,,,false", ContractViolation, 3, "ReferralSource", "one of the codes"),
+        (",C1,2018-05-01,1A,N1,,,,false", ContractViolation, 3, "LAchildID", "a value (required)"),
+        ("101,C1,2018-05-01,1A,N1,,,,maybe", ContractViolation, 3, "ReferralNFA", "one of"),
+        ("101,C1,2018-05-01,1A,N1,,,", ContractViolation, 3, None, "9 fields"),
+        ("101,C1,2018-05-01,1A,N1,,,,false\n101,C1,2018-06-01,1A,N1,,,,false", DuplicateKeyError, 4,
+         "LAchildID, CINdetailsID", "a unique"),
+    ],
+    ids=["wrong-date-format", "impossible-date", "unknown-code", "missing-required", "bad-boolean",
+         "truncated-line", "duplicate-key"],
+)
+def test_bad_rows_are_rejected_whole_with_file_row_column(warehouse, tmp_path, body, error, row, column, expected):
+    good = tmp_path / "good" / "895"
+    write_referrals(good / "cin_details.csv", n=20)
+    _load(warehouse, good)
+    before = _staging_snapshot(warehouse)
+    raw_before = query(warehouse, "select count(*) from raw.cin_details")
+    bad = _write(tmp_path / "bad" / "895" / "cin_details.csv",
+                 ",".join(HEADER) + "\n102,C0,2018-04-02,1A,N1,,,,false\n" + body + "\n")
+    with pytest.raises(error) as info:
+        _load(warehouse, bad.parent, "bad")
+    problem = info.value.problems[0]
+    assert problem.file == "cin_details.csv" and problem.row == row and problem.column == column
+    assert expected in problem.expected
+    assert "cin_details.csv" in str(info.value) and "Next:" in str(info.value)
+    assert _staging_snapshot(warehouse) == before
+    assert query(warehouse, "select count(*) from raw.cin_details") == raw_before
+    assert query(warehouse, "select status from audit.load_batches order by batch_id desc limit 1") == [("rejected",)]
+
+
+@pytest.mark.parametrize("rows", [
+    ["9876543,C1,2018-05-01,ZZ,N1,,,,false"],  # a bad code on the child's row
+    ["9876543,C1,2018-05-01,1A,N1,,,,false", "9876543,C1,2018-05-02,1A,N1,,,,false"],  # the child's key twice
+    [",C1,2018-05-01,1A,N1,,,,false", "9876543,C2,2018-05-01,1A,N1,,,,false"],  # a missing identifier
+])
+def test_identifier_values_are_never_echoed_in_errors(warehouse, tmp_path, rows):
+    _write(tmp_path / "895" / "cin_details.csv", ",".join(HEADER) + "\n" + "\n".join(rows) + "\n")
+    with pytest.raises((ContractViolation, DuplicateKeyError)) as info:
+        _load(warehouse, tmp_path / "895")
+    assert "9876543" not in str(info.value)
+    assert PSEUDO("9876543") not in str(info.value)
+
+
+def test_missing_extra_and_renamed_columns_are_header_errors(warehouse, tmp_path):
+    header = [h for h in HEADER if h != "ReferralSource"] + ["ReferralSrc"]
+    _write(tmp_path / "895" / "cin_details.csv", ",".join(header) + "\n")
+    with pytest.raises(HeaderError) as info:
+        _load(warehouse, tmp_path / "895")
+    columns = {p.column for p in info.value.problems}
+    assert {"ReferralSource", "ReferralSrc"} <= columns
+
+
+def test_empty_file_and_wrong_encoding(warehouse, tmp_path):
+    _write(tmp_path / "a" / "895" / "cin_details.csv", "")
+    with pytest.raises(HeaderError, match="empty file"):
+        _load(warehouse, tmp_path / "a" / "895")
+    _write(tmp_path / "b" / "895" / "cin_details.csv",
+           ",".join(HEADER) + "\n101,C1,2018-05-01,1A,N1,,,,false\n102,Zoë,2018-05-01,1A,N1,,,,false\n", "cp1252")
+    with pytest.raises(EncodingError) as info:
+        _load(warehouse, tmp_path / "b" / "895")
+    assert info.value.problems[0].row == 3
+
+
+def test_unknown_file_rejects_the_delivery(warehouse, tmp_path):
+    write_referrals(tmp_path / "895" / "cin_details.csv", n=5)
+    _write(tmp_path / "895" / "mystery.csv", "a,b\n1,2\n")
+    with pytest.raises(UnknownFileError, match="mystery.csv"):
+        _load(warehouse, tmp_path / "895")
+    assert query(warehouse, "select count(*) from audit.load_batches")[0][0] == 0
+
+
+def test_tables_delivered_one_file_per_year_replace_only_their_year(warehouse, tmp_path):
+    contracts_dir = tmp_path / "contracts"
+    contracts_dir.mkdir()
+    (contracts_dir / "yearly.yml").write_text(
+        "table: yearly_counts\ndomain: social_care\nfile_pattern: 'yearly_*.csv'\n"
+        "file_fields: 'yearly_(?P<collection_year>\\d{4})\\.csv'\nprimary_key: [collection_year, CHILD]\n"
+        "columns:\n  - {name: CHILD, type: identifier, required: true}\n  - {name: N, type: integer, min: 0}\n")
+    load_contracts.cache_clear()
+    contracts = load_contracts(contracts_dir)
+    la = tmp_path / "landing" / "895"
+    _write(la / "yearly_2018.csv", "CHILD,N\n1,5\n2,6\n")
+    _write(la / "yearly_2019.csv", "CHILD,N\n1,7\n")
+    with warehouse.connect() as conn:
+        promote(conn, stage_delivery(conn, la, contracts, "r1", PSEUDO).staged)
+    assert query(warehouse, "select collection_year, count(*) from staging.yearly_counts group by 1 order by 1") == [
+        ("2018", 2), ("2019", 1)]
+    _write(la / "yearly_2019.csv", "CHILD,N\n1,8\n3,1\n4,0\n")
+    with warehouse.connect() as conn:
+        delivery = stage_delivery(conn, la, contracts, "r2", PSEUDO)
+        promote(conn, delivery.staged)
+    assert delivery.unchanged == ["yearly_2018.csv"]
+    assert query(warehouse, "select collection_year, count(*) from staging.yearly_counts group by 1 order by 1") == [
+        ("2018", 2), ("2019", 3)]
+    assert query(warehouse, "select file_key, status from audit.load_batches order by batch_id") == [
+        ("2018", "loaded"), ("2019", "superseded"), ("2019", "loaded")]
+
+
+def test_two_files_for_one_snapshot_table_are_ambiguous(warehouse, tmp_path):
+    write_referrals(tmp_path / "895" / "cin_details.csv", n=5)
+    write_referrals(tmp_path / "895" / "cin_details_copy.csv", n=5)
+    with pytest.raises(AmbiguousDeliveryError, match="cin_details_copy.csv"):
+        _load(warehouse, tmp_path / "895")
