@@ -11,6 +11,7 @@ import importlib.util
 import logging
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -54,6 +55,8 @@ class EmbeddedPostgres:
     """A private Postgres cluster in ``root`` (data in ``root/data``, socket in ``root/run``)."""
 
     root: Path
+    #: after a crash, how long orphaned server processes get to end by themselves before they are stopped
+    orphan_grace_seconds: float = 20.0
 
     @property
     def data_dir(self) -> Path:
@@ -135,6 +138,7 @@ class EmbeddedPostgres:
         self._prepare_dirs()
         if self.is_running():
             return False
+        self._clear_orphans()
         options = (
             f"-h 127.0.0.1 -p {self.port} -k {self.socket_dir} -c max_connections=100 "
             "-c shared_buffers=256MB -c fsync=on -c log_min_messages=warning"
@@ -144,6 +148,54 @@ class EmbeddedPostgres:
                    "-o", options])
         self._ensure_database()
         return True
+
+    def _orphans(self) -> list[int]:
+        """Server processes of this cluster still alive although their postmaster is gone (Linux only).
+
+        After the postmaster dies abruptly its backends live on until they next look up, holding the old shared
+        memory; a new postmaster refuses to start beside them. Each runs with the data folder as its working
+        directory, which is how they are told apart from other clusters' processes.
+        """
+        proc = Path("/proc")
+        if not proc.is_dir():
+            return []
+        data_dir = str(self.data_dir.resolve())
+        found: list[int] = []
+        for entry in proc.iterdir():
+            if not entry.name.isdigit() or int(entry.name) == os.getpid():
+                continue
+            try:
+                if os.readlink(entry / "cwd") != data_dir:
+                    continue
+                if not (entry / "cmdline").read_bytes().startswith(b"postgres"):
+                    continue
+            except OSError:
+                continue
+            found.append(int(entry.name))
+        return found
+
+    def _clear_orphans(self) -> None:
+        """Before a start after a crash: let orphaned backends end, then stop any that will not."""
+        if not (self.data_dir / "postmaster.pid").exists():
+            return
+        grace_seconds = self.orphan_grace_seconds
+        deadline = time.monotonic() + grace_seconds
+        orphans = self._orphans()
+        if orphans:
+            log.warning("%d server process(es) outlived a crashed postmaster; waiting up to %.0f s for them to end",
+                        len(orphans), grace_seconds)
+        while orphans and time.monotonic() < deadline:
+            time.sleep(0.2)
+            orphans = self._orphans()
+        for pid in orphans:
+            log.warning("Stopping orphaned server process %d (its postmaster is gone; WAL replay recovers)", pid)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + 10
+        while self._orphans() and time.monotonic() < deadline:
+            time.sleep(0.1)
 
     def stop(self) -> None:
         if self.is_running():
