@@ -7,6 +7,7 @@ socket inside its own folder. Postgres refuses to run as root, so as root it run
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import logging
 import os
@@ -189,10 +190,8 @@ class EmbeddedPostgres:
             orphans = self._orphans()
         for pid in orphans:
             log.warning("Stopping orphaned server process %d (its postmaster is gone; WAL replay recovers)", pid)
-            try:
+            with contextlib.suppress(ProcessLookupError):  # it ended meanwhile
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         deadline = time.monotonic() + 10
         while self._orphans() and time.monotonic() < deadline:
             time.sleep(0.1)
