@@ -3,11 +3,13 @@
 A delivery (the files that landed for one council) is loaded in two phases so that a bad batch changes nothing:
 
 1. ``stage_file``: stream the file through its contract (header, types, code lists, ranges, required values),
-   pseudonymise identifier columns, COPY the rows as delivered into ``raw.<table>`` and cast them into a candidate
-   table ``load.<table>__b<batch>``. A file that breaks its contract is rejected whole with a typed error naming
-   the file, row, column and what was expected; its raw rows are rolled back.
-2. After the staging quality gate has passed on every candidate, ``promote`` swaps them all into ``staging`` in one
-   transaction (replacing that council's previous snapshot of each table). ``discard`` rejects them all otherwise.
+   pseudonymise identifier columns, COPY the rows as delivered into ``raw.<table>`` (a partition per batch), check
+   them there in SQL and cast them into a candidate ``load.<table>__b<batch>``, the batch's future partition of
+   ``staging.<table>``. A file that breaks its contract is rejected whole with a typed error naming the file, row,
+   column and what was expected; its raw rows are rolled back.
+2. After the staging quality gate has passed on every candidate, ``promote`` attaches them all to ``staging`` in
+   one transaction, dropping the partitions of the batches they replace (that council's previous snapshot).
+   ``discard`` rejects them all otherwise.
 
 The same file twice is a no-op: its sha256 equals the current batch's for that table and council.
 """
@@ -20,6 +22,7 @@ import hashlib
 import io
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -313,8 +316,12 @@ def _copy_and_cast(conn: psycopg.Connection, path: Path, contract: Contract, la_
                 print(f"  {path.name}: {rows:,} rows", file=sys.stderr, flush=True)
         copy.write(buffer.getvalue())
     _check_values(conn, contract, partition, path.name)
+    # The candidate is the batch's future partition of staging.<table>: typed, logged, and constrained to its batch
+    # so that attaching it (``promote``) needs no scan. Its rows are written once; promoting them moves nothing.
     candidate = sql.Identifier(f"{contract.table}__b{batch_id}")
-    conn.execute(sql.SQL("create unlogged table load.{} ({})").format(candidate, _typed_columns(contract)))
+    conn.execute(sql.SQL("create table load.{} ({}, constraint {} check (_batch_id = {}))").format(
+        candidate, _typed_columns(contract), sql.Identifier(f"{contract.table}__b{batch_id}_batch"),
+        sql.Literal(batch_id)))
     casts = sql.SQL(", ").join([*(sql.Identifier(n) for n in contract.file_field_names),
                                 *(_cast(c) for c in contract.columns)])
     conn.execute(sql.SQL("insert into load.{} select {}, _batch_id, _row_number, {} from raw.{}").format(
@@ -388,6 +395,11 @@ def _check_keys(conn: psycopg.Connection, contract: Contract, candidate: sql.Ide
     if not contract.primary_key:
         return
     keys = sql.SQL(", ").join(sql.Identifier(contract.key_db_name(k)) for k in contract.primary_key)
+    # Nearly every file is clean: ask only whether a key repeats, and name the rows when one does.
+    repeated = conn.execute(sql.SQL("select exists (select from load.{} group by {} having count(*) > 1)").format(
+        candidate, keys)).fetchone()[0]
+    if not repeated:
+        return
     duplicates = conn.execute(sql.SQL(
         "select array_agg(_row_number order by _row_number) from load.{} group by {} having count(*) > 1 "
         "order by min(_row_number) limit {}").format(candidate, keys, sql.Literal(MAX_PROBLEMS_SHOWN + 1))).fetchall()
@@ -424,10 +436,28 @@ def ensure_staging_table(conn: psycopg.Connection, contract: Contract, la_code: 
         conn.execute(sql.SQL("drop table staging.{} cascade").format(table))
         current = []
     if not current:
-        conn.execute(sql.SQL("create table staging.{} ({})").format(table, _typed_columns(contract)))
-        if contract.primary_key:
-            keys = sql.SQL(", ").join(sql.Identifier(contract.key_db_name(k)) for k in contract.primary_key)
-            conn.execute(sql.SQL("create unique index on staging.{} (la_code, {})").format(table, keys))
+        conn.execute(sql.SQL("create table staging.{} ({}) partition by list (_batch_id)").format(
+            table, _typed_columns(contract)))
+    elif _relkind(conn, "staging", contract.table) == "r":
+        # A warehouse made before staging was partitioned: its rows become the default partition, which later
+        # deliveries empty council by council (``promote``).
+        legacy = f"{contract.table}{DEFAULT_PARTITION}"
+        conn.execute(sql.SQL("alter table staging.{} rename to {}").format(table, sql.Identifier(legacy)))
+        conn.execute(sql.SQL("create table staging.{} ({}) partition by list (_batch_id)").format(
+            table, _typed_columns(contract)))
+        conn.execute(sql.SQL("alter table staging.{} attach partition staging.{} default").format(
+            table, sql.Identifier(legacy)))
+
+
+DEFAULT_PARTITION = "__default"
+PROMOTE_LOCK_TIMEOUT = "500ms"  # below Postgres's deadlock_timeout (1 s): a waiting promotion gives way, never a reader
+PROMOTE_WAIT_SECONDS = 600
+
+
+def _relkind(conn: psycopg.Connection, schema: str, table: str) -> str | None:
+    row = conn.execute("select c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+                       "where n.nspname = %s and c.relname = %s", (schema, table)).fetchone()
+    return row[0] if row else None
 
 
 _INFORMATION_SCHEMA_TYPES = {"text": "text", "bigint": "bigint", "numeric": "numeric", "date": "date",
@@ -445,40 +475,84 @@ def _expected_columns(contract: Contract) -> list[tuple[str, str]]:
 def promote(conn: psycopg.Connection, batches: list[StagedBatch],
             after: Callable[[psycopg.Connection, list[StagedBatch]], None] | None = None) -> None:
     """Phase 2: swap every candidate into staging in one transaction (all or nothing). ``after`` runs inside
-    the same transaction (post-load hooks), so its failure leaves staging as it was."""
+    the same transaction (post-load hooks), so its failure leaves staging as it was.
+
+    ``staging.<table>`` is partitioned by batch: a candidate becomes a partition (no rows move) and the partition
+    of the batch it replaces is dropped. Both need a short exclusive lock on the table; while a build is reading
+    it the promotion waits, retrying, rather than queueing behind the reader and blocking everyone after it."""
     if not batches:
         return
-    with conn.transaction():
-        for batch in batches:
-            contract = batch.contract
-            table = sql.Identifier(contract.table)
-            candidate = sql.Identifier(batch.candidate)
-            ensure_staging_table(conn, contract, batch.la_code, batch.file_name)
-            # Replace this council's snapshot: all its rows, or those of the same file-name fields (a table
-            # delivered as one file per year replaces only that year).
-            scope = [sql.SQL("la_code = {}").format(sql.Literal(batch.la_code))]
-            scope += [sql.SQL("{} = {}").format(sql.Identifier(name), sql.Literal(value))
-                      for name, value in zip(contract.file_field_names, batch.file_values, strict=True)]
-            conn.execute(sql.SQL("delete from staging.{} where {}").format(table, sql.SQL(" and ").join(scope)))
-            conn.execute(sql.SQL("insert into staging.{} select * from load.{}").format(table, candidate))
-            conn.execute(sql.SQL("drop table load.{}").format(candidate))
-            conn.execute("update audit.load_batches set status = 'superseded' where table_name = %s and la_code = %s "
-                         "and file_key = %s and status = 'loaded' and batch_id <> %s",
-                         (contract.table, batch.la_code, batch.file_key, batch.batch_id))
-            conn.execute("update audit.load_batches set status = 'loaded', finished_at = now() where batch_id = %s",
-                         (batch.batch_id,))
-        if after is not None:
-            after(conn, batches)
-    for batch in batches:
-        conn.execute(sql.SQL("analyze staging.{}").format(sql.Identifier(batch.contract.table)))
+    deadline = time.monotonic() + PROMOTE_WAIT_SECONDS
+    while True:
+        try:
+            with conn.transaction():
+                conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(PROMOTE_LOCK_TIMEOUT)))
+                for batch in batches:
+                    _attach(conn, batch)
+                conn.execute("set local lock_timeout = 0")
+                if after is not None:
+                    after(conn, batches)
+            break
+        except psycopg.errors.LockNotAvailable:
+            if time.monotonic() > deadline:
+                raise
+            log.info("staging is being read (a build?): the promotion waits for it")
+            time.sleep(1)
     conn.commit()
+
+
+def _attach(conn: psycopg.Connection, batch: StagedBatch) -> None:
+    contract = batch.contract
+    table = sql.Identifier(contract.table)
+    ensure_staging_table(conn, contract, batch.la_code, batch.file_name)
+    # Replace this council's snapshot: the partitions of its earlier batches of the same file-name fields (a table
+    # delivered as one file per year replaces only that year's).
+    replaced = [r[0] for r in conn.execute(
+        "select c.relname from audit.load_batches b join pg_class c on c.relname = b.table_name || '__b' || b.batch_id "
+        "join pg_inherits i on i.inhrelid = c.oid where i.inhparent = %s::regclass and b.table_name = %s "
+        "and b.la_code = %s and b.file_key = %s and b.batch_id <> %s",
+        (sql.Identifier("staging", contract.table).as_string(conn), contract.table, batch.la_code,
+         batch.file_key, batch.batch_id)).fetchall()]
+    for name in replaced:
+        conn.execute(sql.SQL("drop table staging.{}").format(sql.Identifier(name)))
+    if _relkind(conn, "staging", f"{contract.table}{DEFAULT_PARTITION}") == "r":
+        scope = [sql.SQL("la_code = {}").format(sql.Literal(batch.la_code))]
+        scope += [sql.SQL("{} = {}").format(sql.Identifier(name), sql.Literal(value))
+                  for name, value in zip(contract.file_field_names, batch.file_values, strict=True)]
+        conn.execute(sql.SQL("delete from staging.{} where {}").format(
+            sql.Identifier(f"{contract.table}{DEFAULT_PARTITION}"), sql.SQL(" and ").join(scope)))
+    candidate = sql.Identifier(batch.candidate)
+    conn.execute(sql.SQL("alter table load.{} set schema staging").format(candidate))
+    conn.execute(sql.SQL("alter table staging.{} attach partition staging.{} for values in ({})").format(
+        table, candidate, sql.Literal(batch.batch_id)))
+    conn.execute("update audit.load_batches set status = 'superseded' where table_name = %s and la_code = %s "
+                 "and file_key = %s and status = 'loaded' and batch_id <> %s",
+                 (contract.table, batch.la_code, batch.file_key, batch.batch_id))
+    conn.execute("update audit.load_batches set status = 'loaded', finished_at = now() where batch_id = %s",
+                 (batch.batch_id,))
+
+
+def analyze_staging(conn: psycopg.Connection, tables: set[str]) -> None:
+    """Statistics of whole staging tables, for the build's plans (each partition has its own from its load;
+    autovacuum never analyses a partitioned table). Once per load, not per delivery: it samples every council."""
+    for name in sorted(tables):
+        conn.execute(sql.SQL("analyze staging.{}").format(sql.Identifier(name)))
+    conn.commit()
+
+
+def drop_candidate(conn: psycopg.Connection, candidate: str) -> None:
+    """Drop a batch's candidate (a table, or a view in a warehouse staged by an earlier version)."""
+    kind = _relkind(conn, "load", candidate)
+    if kind is not None:
+        conn.execute(sql.SQL("drop {} load.{}").format(sql.SQL("view" if kind == "v" else "table"),
+                                                        sql.Identifier(candidate)))
 
 
 def discard(conn: psycopg.Connection, batches: list[StagedBatch], reason: str) -> None:
     """Reject staged batches: drop their candidates and raw rows; staging keeps its last good state."""
     with conn.transaction():
         for batch in batches:
-            conn.execute(sql.SQL("drop table if exists load.{}").format(sql.Identifier(batch.candidate)))
+            drop_candidate(conn, batch.candidate)
             conn.execute(sql.SQL("drop table if exists raw.{}").format(
                 raw_partition(batch.contract, batch.batch_id)))
             conn.execute("update audit.load_batches set status = 'rejected', error = %s, finished_at = now() "
@@ -494,7 +568,7 @@ def recover_interrupted(conn: psycopg.Connection, contracts: tuple[Contract, ...
     by_table = {c.table: c for c in contracts}
     for batch_id, table in stale:
         with conn.transaction():
-            conn.execute(sql.SQL("drop table if exists load.{}").format(sql.Identifier(f"{table}__b{batch_id}")))
+            drop_candidate(conn, f"{table}__b{batch_id}")
             if table in by_table:
                 conn.execute(sql.SQL("drop table if exists raw.{}").format(raw_partition(by_table[table], batch_id)))
             conn.execute("update audit.load_batches set status = 'rejected', finished_at = now(), error = "

@@ -140,9 +140,12 @@ class EmbeddedPostgres:
         if self.is_running():
             return False
         self._clear_orphans()
+        # wal_level=minimal: nothing replicates from this server, and a table created and filled in one transaction
+        # (a batch's raw partition, its candidate) is then written once, without its copy in the WAL.
         options = (
             f"-h 127.0.0.1 -p {self.port} -k {self.socket_dir} -c max_connections=100 "
-            "-c shared_buffers=256MB -c fsync=on -c log_min_messages=warning"
+            "-c shared_buffers=256MB -c fsync=on -c log_min_messages=warning "
+            "-c wal_level=minimal -c max_wal_senders=0"
         )
         log.info("Starting the embedded Postgres on 127.0.0.1:%s", self.port)
         self._run(["pg_ctl", "start", "-D", str(self.data_dir), "-l", str(self.log_file), "-w", "-t", "60",

@@ -21,6 +21,7 @@ from loaders.errors import LoadError
 from loaders.load import (
     Delivery,
     StagedBatch,
+    analyze_staging,
     discard,
     ensure_staging_table,
     promote,
@@ -142,6 +143,9 @@ def load(wh: Warehouse, settings: Settings, run_id: str, *, la_codes: list[str] 
             recover_interrupted(conn, contracts, run_id)
             for la_dir in la_dirs:
                 _load_delivery(wh, conn, settings, la_dir, contracts, pseudonymise, domains, summary)
+            started = time.perf_counter()
+            analyze_staging(conn, {b.contract.table for b in summary.loaded})
+            summary.seconds["promote"] += time.perf_counter() - started
         finally:
             conn.execute("select pg_advisory_unlock(hashtext('scorecard:load'))")
             conn.commit()

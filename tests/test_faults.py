@@ -31,8 +31,10 @@ def fingerprint(wh: Warehouse) -> dict[str, tuple[int, str]]:
     """Row count and checksum of every table in staging and marts, and the count of current batches."""
     out: dict[str, tuple[int, str]] = {}
     with wh.connect() as conn:
-        tables = conn.execute("select table_schema, table_name from information_schema.tables where table_schema "
-                              "in ('staging', 'marts') and table_type = 'BASE TABLE' order by 1, 2").fetchall()
+        # Tables as readers see them: a partitioned staging table, not its partitions (named by batch).
+        tables = conn.execute("select n.nspname, c.relname from pg_class c join pg_namespace n on n.oid = "
+                              "c.relnamespace where n.nspname in ('staging', 'marts') and c.relkind in ('r', 'p') "
+                              "and not c.relispartition order by 1, 2").fetchall()
         for schema, table in tables:
             ident = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(table))
             count, digest = conn.execute(sql.SQL(
@@ -48,8 +50,9 @@ def staging_fingerprint(wh: Warehouse) -> dict[str, tuple[int, str]]:
     """The same without the batch ids (which a re-run legitimately changes)."""
     out: dict[str, tuple[int, str]] = {}
     with wh.connect() as conn:
-        for (table,) in conn.execute("select table_name from information_schema.tables where table_schema = "
-                                     "'staging' and table_type = 'BASE TABLE' order by 1").fetchall():
+        for (table,) in conn.execute("select c.relname from pg_class c join pg_namespace n on n.oid = "
+                                     "c.relnamespace where n.nspname = 'staging' and c.relkind in ('r', 'p') "
+                                     "and not c.relispartition order by 1").fetchall():
             columns = [r[0] for r in conn.execute(
                 "select column_name from information_schema.columns where table_schema = 'staging' and "
                 "table_name = %s and column_name <> '_batch_id' order by ordinal_position", (table,)).fetchall()]

@@ -197,3 +197,88 @@ def test_two_files_for_one_snapshot_table_are_ambiguous(warehouse, tmp_path):
     write_referrals(tmp_path / "895" / "cin_details_copy.csv", n=5)
     with pytest.raises(AmbiguousDeliveryError, match="cin_details_copy.csv"):
         _load(warehouse, tmp_path / "895")
+
+
+def _partitions(wh, table: str = "cin_details") -> list[str]:
+    return [r[0] for r in query(wh, "select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid "
+                                    "where i.inhparent = %s::regclass order by 1", (f"staging.{table}",))]
+
+
+def test_each_batch_is_a_partition_and_a_new_one_leaves_other_councils_untouched(warehouse, tmp_path):
+    write_referrals(tmp_path / "895" / "cin_details.csv", n=20, seed=1)
+    write_referrals(tmp_path / "896" / "cin_details.csv", n=15, seed=2)
+    first = _load(warehouse, tmp_path / "895", "a").staged[0]
+    other = _load(warehouse, tmp_path / "896", "b").staged[0]
+    assert _partitions(warehouse) == sorted([first.candidate, other.candidate])
+    untouched = query(warehouse, "select xmin::text, cindetailsid from staging.cin_details where la_code = '896' "
+                                 "order by cindetailsid")
+    write_referrals(tmp_path / "895" / "cin_details.csv", n=7, seed=3)
+    again = _load(warehouse, tmp_path / "895", "c").staged[0]
+    # The replaced batch's partition is gone; the new one holds the council's rows; the other council's rows were
+    # not rewritten (same row versions).
+    assert _partitions(warehouse) == sorted([again.candidate, other.candidate])
+    assert query(warehouse, "select la_code, count(*) from staging.cin_details group by 1 order by 1") == [
+        ("895", 7), ("896", 15)]
+    assert query(warehouse, "select xmin::text, cindetailsid from staging.cin_details where la_code = '896' "
+                            "order by cindetailsid") == untouched
+    assert query(warehouse, "select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+                            "where n.nspname = 'load'") == [(0,)]
+
+
+def test_a_staging_table_from_before_partitioning_is_migrated_and_then_replaced(warehouse, tmp_path):
+    write_referrals(tmp_path / "895" / "cin_details.csv", n=20, seed=1)
+    write_referrals(tmp_path / "896" / "cin_details.csv", n=15, seed=2)
+    _load(warehouse, tmp_path / "895", "a")
+    _load(warehouse, tmp_path / "896", "b")
+    before = query(warehouse, "select * from staging.cin_details order by la_code, cindetailsid")
+    with warehouse.connect() as conn:  # what an older version left: a plain table holding both councils
+        conn.execute("create table staging.plain (like staging.cin_details)")
+        conn.execute("insert into staging.plain select * from staging.cin_details")
+        conn.execute("drop table staging.cin_details")
+        conn.execute("alter table staging.plain rename to cin_details")
+        conn.commit()
+    write_referrals(tmp_path / "895" / "cin_details.csv", n=9, seed=3)
+    _load(warehouse, tmp_path / "895", "c")
+    assert query(warehouse, "select relkind::text from pg_class where oid = 'staging.cin_details'::regclass") == [
+        ("p",)]
+    assert query(warehouse, "select la_code, count(*) from staging.cin_details group by 1 order by 1") == [
+        ("895", 9), ("896", 15)]
+    assert query(warehouse, "select * from staging.cin_details where la_code = '896' order by cindetailsid") == [
+        r for r in before if r[0] == "896"]
+
+
+def test_a_promotion_waits_for_a_reader_without_blocking_the_readers_behind_it(warehouse, tmp_path):
+    import threading
+    import time
+
+    import psycopg
+
+    write_referrals(tmp_path / "895" / "cin_details.csv", n=20, seed=1)
+    _load(warehouse, tmp_path / "895", "a")
+    write_referrals(tmp_path / "895" / "cin_details.csv", n=8, seed=2)
+    with warehouse.connect() as conn:
+        staged = stage_delivery(conn, tmp_path / "895", CONTRACTS, "b", PSEUDO).staged
+    reader = psycopg.connect(warehouse.url)
+    reader.execute("select count(*) from staging.cin_details")  # holds its lock until it ends its transaction
+    done = threading.Event()
+
+    def promote_in_background() -> None:
+        with warehouse.connect() as conn:
+            promote(conn, staged)
+        done.set()
+
+    worker = threading.Thread(target=promote_in_background)
+    worker.start()
+    try:
+        time.sleep(2.5)
+        assert not done.is_set(), "the promotion should wait for the open reader"
+        # A later reader is not stuck behind the waiting promotion (it gives way between its attempts).
+        with psycopg.connect(warehouse.url) as later:
+            later.execute("set statement_timeout = '5s'")
+            assert later.execute("select count(*) from staging.cin_details").fetchone() == (20,)
+    finally:
+        reader.rollback()
+        reader.close()
+        worker.join(timeout=30)
+    assert done.is_set()
+    assert query(warehouse, "select count(*) from staging.cin_details") == [(8,)]

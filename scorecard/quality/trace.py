@@ -62,8 +62,12 @@ def summary(statements: list[Statement]) -> dict[str, int]:
 
 
 def _largest_staged_table(conn, expectations_dir) -> str:  # noqa: ANN001
-    rows = conn.execute("select relname from pg_class c join pg_namespace n on n.oid = c.relnamespace "
-                        "where n.nspname = 'staging' and c.relkind = 'r' order by c.reltuples desc").fetchall()
+    # A staging table is partitioned by batch: its size is its partitions'.
+    rows = conn.execute("select p.relname from pg_class p join pg_namespace n on n.oid = p.relnamespace "
+                        "where n.nspname = 'staging' and p.relkind in ('r', 'p') and not p.relispartition "
+                        "order by coalesce((select sum(greatest(c.reltuples, 0)) from pg_inherits i "
+                        "join pg_class c on c.oid = i.inhrelid where i.inhparent = p.oid), "
+                        "greatest(p.reltuples, 0)) desc").fetchall()
     for (table,) in rows:
         if (expectations_dir / "staging" / f"{table}.json").exists():
             return table
