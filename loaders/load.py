@@ -541,11 +541,7 @@ def analyze_staging(conn: psycopg.Connection, tables: set[str]) -> None:
 
 
 def drop_candidate(conn: psycopg.Connection, candidate: str) -> None:
-    """Drop a batch's candidate (a table, or a view in a warehouse staged by an earlier version)."""
-    kind = _relkind(conn, "load", candidate)
-    if kind is not None:
-        conn.execute(sql.SQL("drop {} load.{}").format(sql.SQL("view" if kind == "v" else "table"),
-                                                        sql.Identifier(candidate)))
+    conn.execute(sql.SQL("drop table if exists load.{}").format(sql.Identifier(candidate)))
 
 
 def discard(conn: psycopg.Connection, batches: list[StagedBatch], reason: str) -> None:
