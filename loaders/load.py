@@ -51,6 +51,7 @@ COPY_CHUNK = 4 << 20  # characters buffered before each write to COPY: memory st
 REDACTED_MARK = "*"  # what raw keeps of a redacted column: that it had a value, never the value
 FIELD_SIZE_LIMIT = 1_000_000  # characters; a larger field is an error, not a memory spike
 PROGRESS_EVERY = 250_000
+SEEN_IDENTIFIERS = 200_000  # pseudonyms remembered while reading a file (a pupil is in every termly census); ~40 MB
 
 csv.field_size_limit(FIELD_SIZE_LIMIT)
 
@@ -167,6 +168,8 @@ def parsed_rows(path: Path, contract: Contract, pseudonymise: Callable[[str], st
                                                  "a NUL byte (a binary file, or a damaged export)")]) from None
             positions = _map_header(header, contract, file_name)
             width = len(header)
+            in_order = positions == list(range(width))  # the usual case: each record is already in contract order
+            seen: dict[str, str] = {}  # identifier as delivered -> pseudonym ("" for blank); bounded, see below
             while True:
                 try:
                     record = next(reader)
@@ -186,10 +189,17 @@ def parsed_rows(path: Path, contract: Contract, pseudonymise: Callable[[str], st
                         problems.append(Problem(file_name, reader.line_num, None, f"{width} fields",
                                                 f"{len(record)} fields (a truncated line or a stray delimiter?)"))
                     continue
-                values: list[str | None] = [record[p] for p in positions]
+                values: list[str | None] = record if in_order else [record[p] for p in positions]
                 for i in identifiers:
-                    raw_id = values[i].strip()  # type: ignore[union-attr]
-                    values[i] = pseudonymise(raw_id) if raw_id else None
+                    delivered = values[i]
+                    hashed = seen.get(delivered)  # type: ignore[arg-type]
+                    if hashed is None:
+                        raw_id = delivered.strip()  # type: ignore[union-attr]
+                        hashed = pseudonymise(raw_id) if raw_id else ""
+                        if len(seen) >= SEEN_IDENTIFIERS:
+                            seen.clear()
+                        seen[delivered] = hashed  # type: ignore[index]
+                    values[i] = hashed or None
                 for i in redacted:
                     values[i] = REDACTED_MARK if values[i].strip() else None  # type: ignore[union-attr]
                 if not problems:
@@ -299,7 +309,9 @@ def _copy_and_cast(conn: psycopg.Connection, path: Path, contract: Contract, la_
     conn.execute(sql.SQL("create table raw.{} partition of raw.{} for values in ({})").format(
         partition, table, sql.Literal(batch_id)))
     names = sql.SQL(", ").join(sql.Identifier(n) for n in all_names)
-    copy_sql = sql.SQL("copy raw.{} (_batch_id, _row_number, {}) from stdin (format csv)").format(partition, names)
+    # freeze: the partition was created in this transaction, so its rows need no visibility hints later
+    copy_sql = sql.SQL("copy raw.{} (_batch_id, _row_number, {}) from stdin (format csv, freeze)").format(
+        partition, names)
     rows = 0
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -282,3 +282,15 @@ def test_a_promotion_waits_for_a_reader_without_blocking_the_readers_behind_it(w
         worker.join(timeout=30)
     assert done.is_set()
     assert query(warehouse, "select count(*) from staging.cin_details") == [(8,)]
+
+
+def test_pseudonyms_remembered_while_reading_are_bounded_and_change_nothing(tmp_path, monkeypatch):
+    import loaders.load as load
+
+    rows = write_referrals(tmp_path / "cin_details.csv", n=60, seed=4)
+    contract = next(c for c in CONTRACTS if c.table == "cin_details")
+    identifier = next(i for i, c in enumerate(contract.columns) if c.type == "identifier")
+    remembered = [values[identifier] for _, values in load.parsed_rows(tmp_path / "cin_details.csv", contract, PSEUDO)]
+    monkeypatch.setattr(load, "SEEN_IDENTIFIERS", 2)  # forget almost at once: every id is hashed again
+    forgetful = [values[identifier] for _, values in load.parsed_rows(tmp_path / "cin_details.csv", contract, PSEUDO)]
+    assert remembered == forgetful == [PSEUDO(r[0]) if r[0].strip() else None for r in rows]
