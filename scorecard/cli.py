@@ -81,7 +81,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
 
     run_id = pipeline.new_run_id()
     with open_warehouse(settings) as wh:
-        schema = pipeline.build(wh, settings, run_id)
+        schema = pipeline.build(wh, settings, run_id, full_refresh=args.full_refresh)
         pipeline.gate_marts(wh, settings, run_id, schema)
         if args.no_publish:
             print(f"Built and checked {schema}; publish it with `scorecard publish --schema {schema}`.")
@@ -295,6 +295,10 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Parse the targets, dbt build the marts into a fresh schema, validate them, "
                                    "and publish them atomically (unless --no-publish).")
     p.add_argument("--no-publish", action="store_true", help="stop after the mart gate")
+    p.add_argument("--full-refresh", action="store_true",
+                   help="recompute every council's intermediate tables from scratch (dbt --full-refresh); by "
+                        "default they are incremental: only councils whose loaded data or whose model SQL and "
+                        "seeds changed since the last build are recomputed")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("publish", help="publish a validated build schema as marts",

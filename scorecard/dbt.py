@@ -86,9 +86,13 @@ def _plain(line: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*m|^\d\d:\d\d:\d\d\s+", "", line.strip())
 
 
-def build(wh: Warehouse, project_dir: Path, marts_schema: str, la_code: str, select: str | None = None) -> DbtRun:
-    """``dbt build`` (seeds, models and tests in dependency order) with the marts in ``marts_schema``."""
+def build(wh: Warehouse, project_dir: Path, marts_schema: str, la_code: str, select: str | None = None,
+          full_refresh: bool = False) -> DbtRun:
+    """``dbt build`` (seeds, models and tests in dependency order) with the marts in ``marts_schema``;
+    ``full_refresh`` rebuilds the incremental models (and seeds) from scratch."""
     args = ["build"]
+    if full_refresh:
+        args.append("--full-refresh")
     if select:
         args += ["--select", select]
     return run_dbt(wh, project_dir, args, {"marts_schema": marts_schema, "la_code": la_code})

@@ -195,8 +195,12 @@ def _load_delivery(wh: Warehouse, conn: psycopg.Connection, settings: Settings, 
     summary.loaded.extend(delivery.staged)
 
 
-def build(wh: Warehouse, settings: Settings, run_id: str) -> str:
-    """Parse the targets, then ``dbt build`` into a fresh schema. Returns the schema's name."""
+def build(wh: Warehouse, settings: Settings, run_id: str, *, full_refresh: bool = False) -> str:
+    """Parse the targets, then ``dbt build`` into a fresh schema. Returns the schema's name.
+
+    The per-council intermediate tables in ``transform`` are incremental: only the councils whose loaded batches
+    (or whose models and seeds) changed since the last build are recomputed (``dbt_project/macros/
+    incremental_councils.sql``); ``full_refresh`` recomputes every council from scratch."""
     schema = publish.build_schema_name(run_id)
     with wh.connect(autocommit=True, application_name="scorecard-build") as lock:
         # One build at a time: builds share the targets table, the empty source tables and the transform schema.
@@ -207,7 +211,7 @@ def build(wh: Warehouse, settings: Settings, run_id: str) -> str:
                 # dbt reads every source: a table no council has delivered yet exists, empty.
                 for contract in load_contracts(settings.contracts_dir):
                     ensure_staging_table(conn, contract)
-            dbt.build(wh, settings.dbt_project_dir, schema, settings.la_code)
+            dbt.build(wh, settings.dbt_project_dir, schema, settings.la_code, full_refresh=full_refresh)
         except BaseException:
             drop_build(wh, schema)
             raise

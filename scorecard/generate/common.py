@@ -30,6 +30,9 @@ class GenerationSpec:
     la_code: str = DEFAULT_LA_CODE
     la_name: str = DEFAULT_LA_NAME
     inject: tuple[str, ...] = field(default_factory=tuple)
+    # whole months after the last financial year that the extracts also cover (a later extract of the same
+    # council: 1 takes the extract date from 31 March to 30 April)
+    extra_months: int = 0
 
     @property
     def la_dir(self) -> Path:
@@ -43,8 +46,11 @@ class GenerationSpec:
 
     @property
     def extract_date(self) -> date:
-        """The last day covered by the extracts: 31 March of the last simulated financial year."""
-        return date(self.first_year + self.years, 3, 31)
+        """The last day covered by the extracts: 31 March of the last simulated financial year, or the end of the
+        month ``extra_months`` later."""
+        year, month = divmod(3 + self.extra_months, 12)
+        first_of_next = date(self.first_year + self.years + year, month + 1, 1)
+        return first_of_next - timedelta(days=1)
 
     def rng(self, name: str) -> random.Random:
         """An independent random stream per name, so that adding a table does not change the others."""

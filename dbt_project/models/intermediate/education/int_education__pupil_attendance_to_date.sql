@@ -1,4 +1,11 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='la_code',
+    on_schema_change='sync_all_columns',
+    indexes=[{'columns': ['la_code', '_inputs_watermark']}],
+    pre_hook="{{ delete_councils_to_rebuild() }}",
+) }}
 -- Sessions possible and missed per pupil and school phase in each academic year to date (1 September to the end of
 -- a term, int_academic_years), over the census rows of the terms that ended by then; once over all the pupil's rows
 -- and once over the rows on whose census day the pupil was looked after (the Virtual School's cohort). A pupil who
@@ -9,6 +16,7 @@ with
 years_to_date as (
 
     select * from {{ ref('int_academic_years') }}
+    -- calendars are small: filtered by council they only mislead the planner (census below is what is filtered)
     where domain = 'education'
 
 ),
@@ -24,12 +32,14 @@ census as (
 
     select * from {{ ref('stg_education__school_census_pupils') }}
     where sessions_possible > 0
+        and {{ councils_to_rebuild() }}
 
 ),
 
 schools as (
 
     select * from {{ ref('stg_education__schools') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -69,7 +79,8 @@ select
     sum(census_terms.sessions_missed) as sessions_missed,
     coalesce(sum(census_terms.sessions_possible) filter (where census_terms.is_in_care), 0)
         as sessions_possible_in_care,
-    coalesce(sum(census_terms.sessions_missed) filter (where census_terms.is_in_care), 0) as sessions_missed_in_care
+    coalesce(sum(census_terms.sessions_missed) filter (where census_terms.is_in_care), 0) as sessions_missed_in_care,
+    {{ council_inputs_watermark('years_to_date.la_code') }} as _inputs_watermark
 
 from years_to_date
 inner join census_terms

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}  -- a table: as a view inside int_measures_education's union it was planned badly
 -- Every school open at the end of each financial quarter, with the Ofsted overall effectiveness judgement in force
 -- on that day: the latest graded inspection of its URN published on or before it, else (an academy not yet
 -- inspected as an academy) the latest one of its predecessor's URN published on or before it. A school is open on a

@@ -10,7 +10,14 @@
     'int_education__sen_timeliness_measures',
     'int_education__sen_caseload_measures',
 ] %}
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='la_code',
+    on_schema_change='sync_all_columns',
+    indexes=[{'columns': ['la_code', '_inputs_watermark']}],
+    pre_hook="{{ delete_councils_to_rebuild() }}",
+) }}
 {% for model in measure_models %}
 select
     la_code::text as la_code,
@@ -20,7 +27,9 @@ select
     period_end::date as period_end,
     numerator::numeric as numerator,
     denominator::numeric as denominator,
-    value::numeric as value
+    value::numeric as value,
+    {{ council_inputs_watermark() }} as _inputs_watermark
 from {{ ref(model) }}
+where {{ councils_to_rebuild() }}
 {% if not loop.last %}union all{% endif %}
 {% endfor %}

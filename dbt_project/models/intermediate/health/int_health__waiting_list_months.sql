@@ -1,4 +1,11 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='la_code',
+    on_schema_change='sync_all_columns',
+    indexes=[{'columns': ['la_code', '_inputs_watermark']}],
+    pre_hook="{{ delete_councils_to_rebuild() }}",
+) }}
 -- The neurodevelopmental diagnostic waiting lists, one row per council, clinical commissioning group, pathway (ASD,
 -- ADHD, OTHER) and month of the health reporting window, with every combination of a council's CCGs and pathways in
 -- every month (zeros where nothing happened). Only appropriate referrals join the list; a referral is awaiting
@@ -12,12 +19,14 @@ months as (
 
     select * from {{ ref('int_months') }}
     where domain = 'health'
+        and {{ councils_to_rebuild() }}
 
 ),
 
 referrals as (
 
     select * from {{ ref('stg_health__diagnostic_pathway_referrals') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -148,7 +157,8 @@ select
     coalesce(counted.interventions_started, 0) as interventions_started,
     coalesce(counted.wait_for_intervention_weeks_total, 0) as wait_for_intervention_weeks_total,
     counted.longest_wait_for_intervention_weeks,
-    coalesce(counted.assessments_within_13_weeks, 0) as assessments_within_13_weeks
+    coalesce(counted.assessments_within_13_weeks, 0) as assessments_within_13_weeks,
+    {{ council_inputs_watermark('list_months.la_code') }} as _inputs_watermark
 
 from list_months
 left join counted

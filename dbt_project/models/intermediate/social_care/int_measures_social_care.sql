@@ -1,4 +1,11 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='la_code',
+    on_schema_change='sync_all_columns',
+    indexes=[{'columns': ['la_code', '_inputs_watermark']}],
+    pre_hook="{{ delete_councils_to_rebuild() }}",
+) }}
 -- Social-care measures per council and period, in the shape every int_measures_<domain> model shares. Every
 -- social-care measure of the catalogue (seed measures) with a record-level source is published for every period of
 -- its catalogue period type inside the reporting window (int_social_care__reporting_periods). The numerator and
@@ -26,30 +33,35 @@ catalogue as (
 periods as (
 
     select * from {{ ref('int_social_care__reporting_periods') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 members as (
 
     select * from {{ ref('int_social_care__measure_members') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 source_rows as (
 
     select * from {{ ref('int_social_care__source_rows') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 population as (
 
     select * from {{ ref('int_social_care__child_population') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 caseloads as (
 
     select * from {{ ref('stg_social_care_local__caseloads') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -179,7 +191,8 @@ select
         when unit = 'percent' then 100.0 * numerator / nullif(denominator, 0)
         when unit = 'rate_per_10000' then 10000.0 * numerator / nullif(denominator, 0)
         else numerator / nullif(denominator, 0)
-    end)::numeric as value
+    end)::numeric as value,
+    {{ council_inputs_watermark() }} as _inputs_watermark
 
 from computed
 where is_delivered

@@ -1,4 +1,11 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='la_code',
+    on_schema_change='sync_all_columns',
+    indexes=[{'columns': ['la_code', '_inputs_watermark']}],
+    pre_hook="{{ delete_councils_to_rebuild() }}",
+) }}
 -- One row per CIN census assessment (the Assessments module repeats an assessment once per factor), with the
 -- working days it took and whether it was completed in timescale. Timescales count working days (Monday to Friday,
 -- not an England bank holiday) the DfE way: the start day is day 0 and every working day after it up to and
@@ -10,12 +17,14 @@ with
 assessment_factors as (
 
     select * from {{ ref('stg_cin__assessments') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 referrals as (
 
     select * from {{ ref('stg_cin__referrals') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -86,6 +95,7 @@ select
     authorisation_date,
     timescale_start_date,
     working_days,
-    coalesce(working_days <= 45, false) as is_within_45_working_days
+    coalesce(working_days <= 45, false) as is_within_45_working_days,
+    {{ council_inputs_watermark() }} as _inputs_watermark
 
 from timed

@@ -1,4 +1,11 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='la_code',
+    on_schema_change='sync_all_columns',
+    indexes=[{'columns': ['la_code', '_inputs_watermark']}],
+    pre_hook="{{ delete_councils_to_rebuild() }}",
+) }}
 -- SSDA903 episodes repaired the way the public 903 tools repair them (Social Finance / LIIA liia-tools "fix
 -- episodes", stage 1 and stage 2), adapted to one snapshot extract, then grouped into periods of care and placements.
 --
@@ -22,6 +29,7 @@ with
 episodes as (
 
     select * from {{ ref('stg_ssda903__episodes') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -210,6 +218,7 @@ select
     home_postcode_sector,
     placement_postcode_sector,
     placement_urn,
-    repair_rule
+    repair_rule,
+    {{ council_inputs_watermark() }} as _inputs_watermark
 
 from placements_numbered

@@ -1,4 +1,11 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='la_code',
+    on_schema_change='sync_all_columns',
+    indexes=[{'columns': ['la_code', '_inputs_watermark']}],
+    pre_hook="{{ delete_councils_to_rebuild() }}",
+) }}
 -- Periods of care (a child's continuous time looked after), one row per child and period, from the repaired
 -- SSDA903 episodes. A period is open at the end of a day when it started on or before it and has not ended (no end
 -- date, or an end date after it): a child whose period ends on 31 March is not looked after at 31 March (as the DfE
@@ -10,6 +17,7 @@ with
 episodes as (
 
     select * from {{ ref('int_social_care__care_episodes') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -36,7 +44,8 @@ select
     last_episode.episode_end_date as period_end_date,
     case when last_episode.episode_end_date is not null then last_episode.reason_episode_ceased end
         as reason_period_ceased,
-    periods.episode_count
+    periods.episode_count,
+    {{ council_inputs_watermark('periods.la_code') }} as _inputs_watermark
 
 from periods
 inner join episodes as last_episode

@@ -1,4 +1,11 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='la_code',
+    on_schema_change='sync_all_columns',
+    indexes=[{'columns': ['la_code', '_inputs_watermark']}],
+    pre_hook="{{ delete_councils_to_rebuild() }}",
+) }}
 -- Every statutory review of a looked-after child that fell due, one row per period of care and due date, with the
 -- review that met it (if any) and whether it was in timescale. Reviews are matched to the period of care they fall
 -- in. The first review is due within 20 working days of the period starting (counted as for assessments: on the
@@ -11,6 +18,7 @@ with
 periods as (
 
     select * from {{ ref('int_social_care__care_periods') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -18,6 +26,7 @@ reviews as (
 
     select distinct la_code, child_key, review_date
     from {{ ref('stg_ssda903__reviews') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -134,9 +143,19 @@ next_due as (
         and last_reviews.child_key = first_due.child_key
         and last_reviews.period_number = first_due.period_number
 
+),
+
+reviews_due as (
+
+    select * from held_due
+    union all
+    select * from next_due
+    where period_end_date is null or period_end_date > due_date
+
 )
 
-select * from held_due
-union all
-select * from next_due
-where period_end_date is null or period_end_date > due_date
+select
+    *,
+    {{ council_inputs_watermark() }} as _inputs_watermark
+
+from reviews_due

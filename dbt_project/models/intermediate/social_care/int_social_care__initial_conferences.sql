@@ -1,4 +1,11 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='la_code',
+    on_schema_change='sync_all_columns',
+    indexes=[{'columns': ['la_code', '_inputs_watermark']}],
+    pre_hook="{{ delete_councils_to_rebuild() }}",
+) }}
 -- One row per initial child protection conference (ICPC) held, from the CIN census Section47 module: the working
 -- days from the strategy discussion that started the section 47 enquiry to the conference, and whether it was held
 -- within 15 working days (the start day is day 0, so a conference on the 15th working day is in time).
@@ -7,6 +14,7 @@ with
 enquiries as (
 
     select * from {{ ref('stg_cin__section47_enquiries') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -27,6 +35,7 @@ held as (
 
 select
     *,
-    working_days <= 15 as is_within_15_working_days
+    working_days <= 15 as is_within_15_working_days,
+    {{ council_inputs_watermark() }} as _inputs_watermark
 
 from held

@@ -1,4 +1,11 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='la_code',
+    on_schema_change='sync_all_columns',
+    indexes=[{'columns': ['la_code', '_inputs_watermark']}],
+    pre_hook="{{ delete_councils_to_rebuild() }}",
+) }}
 -- Every child (by pseudonymised key) who makes up a social-care measure, one row per council, measure, period,
 -- child and role (numerator or denominator), with how much the child contributes: summing contribution by role
 -- gives the measure's numerator and denominator (int_measures_social_care). Rates take their denominator from the
@@ -19,7 +26,9 @@ select
     period_end::date as period_end,
     child_key::text as child_key,
     role::text as role,
-    contribution::numeric as contribution
+    contribution::numeric as contribution,
+    {{ council_inputs_watermark() }} as _inputs_watermark
 from {{ ref(model) }}
+where {{ councils_to_rebuild() }}
 {% if not loop.last %}union all{% endif %}
 {% endfor %}

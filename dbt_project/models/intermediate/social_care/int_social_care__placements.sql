@@ -1,4 +1,11 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='la_code',
+    on_schema_change='sync_all_columns',
+    indexes=[{'columns': ['la_code', '_inputs_watermark']}],
+    pre_hook="{{ delete_councils_to_rebuild() }}",
+) }}
 -- Placements (time with one carer), one row per child and placement, from the repaired SSDA903 episodes: a
 -- placement starts with each period of care and at every change of carer (RNE P or B) and lasts through legal
 -- status changes and changes of placement type with the same carer (a foster placement becoming the child's
@@ -9,6 +16,7 @@ with
 episodes as (
 
     select * from {{ ref('int_social_care__care_episodes') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -38,7 +46,8 @@ select
     last_episode.episode_end_date as placement_end_date,
     first_episode.placement_type,
     first_episode.placement_provider,
-    placements.adoptive_start_date
+    placements.adoptive_start_date,
+    {{ council_inputs_watermark('placements.la_code') }} as _inputs_watermark
 
 from placements
 inner join episodes as first_episode

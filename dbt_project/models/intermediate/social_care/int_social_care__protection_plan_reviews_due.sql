@@ -1,4 +1,11 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='la_code',
+    on_schema_change='sync_all_columns',
+    indexes=[{'columns': ['la_code', '_inputs_watermark']}],
+    pre_hook="{{ delete_councils_to_rebuild() }}",
+) }}
 -- Every child protection review that fell due, one row per plan and due date, with the review that met it (if
 -- any) and whether it was held in timescale. The first review conference is due within 3 months of the plan
 -- starting and each later one within 6 months of the one before (calendar months; on the due date is in time), so a
@@ -10,6 +17,7 @@ with
 plans as (
 
     select * from {{ ref('stg_cin__protection_plans') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -17,6 +25,7 @@ reviews as (
 
     select distinct la_code, child_key, cin_details_id, cpp_id, review_date
     from {{ ref('stg_cin__protection_plan_reviews') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -119,6 +128,7 @@ due as (
 
 select
     *,
-    coalesce(held_date <= due_date, false) as is_in_timescale
+    coalesce(held_date <= due_date, false) as is_in_timescale,
+    {{ council_inputs_watermark() }} as _inputs_watermark
 
 from due

@@ -1,0 +1,197 @@
+"""The per-council incremental models (dbt_project/macros/incremental_councils.sql): after one council's extracts
+are replaced (a later extract, one more month), or a council's data is withdrawn, an incremental build gives exactly
+the rows a full refresh of the same data gives, and recomputes only the council whose data changed."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from psycopg import sql
+
+from scorecard import dbt, pipeline
+from scorecard.generate import council_specs, generate_all, generate_councils
+from scorecard.generate.common import GenerationSpec
+from scorecard.settings import Settings
+from scorecard.warehouse import Warehouse
+from tests.conftest import query
+
+pytestmark = pytest.mark.slow
+
+SCALE = 0.1
+WATERMARK = "_inputs_watermark"
+
+
+def incremental_models(wh: Warehouse, settings: Settings) -> list[str]:
+    """The models dbt materializes incrementally, from the manifest of the last build."""
+    manifest = json.loads((dbt.target_dir(settings.dbt_project_dir, wh) / "manifest.json").read_text())
+    return sorted(node["name"] for node in manifest["nodes"].values()
+                  if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental")
+
+
+def row_versions(wh: Warehouse, models: list[str]) -> dict[tuple[str, str], set[str]]:
+    """The transaction ids that wrote each council's rows of each model (xmin)."""
+    versions: dict[tuple[str, str], set[str]] = {}
+    for model in models:
+        statement = sql.SQL("select la_code, array_agg(distinct xmin::text) from transform.{} group by 1").format(
+            sql.Identifier(model))
+        for la_code, xmins in query(wh, statement.as_string()):
+            versions[(model, la_code)] = set(xmins)
+    return versions
+
+
+def snapshot(wh: Warehouse, models: list[str], schema: str) -> None:
+    """A copy of every incremental model's rows, to compare with a later build."""
+    with wh.connect() as conn, conn.transaction():
+        conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
+        conn.execute(sql.SQL("create schema {}").format(sql.Identifier(schema)))
+        for model in models:
+            conn.execute(sql.SQL("create table {}.{} as select * from transform.{}").format(
+                sql.Identifier(schema), sql.Identifier(model), sql.Identifier(model)))
+
+
+def differences(wh: Warehouse, model: str, schema: str, other: str = "transform") -> tuple[int, int]:
+    """Rows of ``schema.model`` missing from ``other.model``, and rows of ``other.model`` not in ``schema.model``
+    (multisets: a duplicated row counts)."""
+    both = []
+    for left, right in ((schema, other), (other, schema)):
+        statement = sql.SQL("select count(*) from (select * from {}.{} except all select * from {}.{}) as missing")
+        both.append(query(wh, statement.format(sql.Identifier(left), sql.Identifier(model), sql.Identifier(right),
+                                               sql.Identifier(model)).as_string())[0][0])
+    return both[0], both[1]
+
+
+def build(wh: Warehouse, settings: Settings, run_id: str, full_refresh: bool = False) -> None:
+    schema = pipeline.build(wh, settings, run_id, full_refresh=full_refresh)
+    pipeline.drop_build(wh, schema)
+
+
+@dataclass
+class Builds:
+    wh: Warehouse
+    models: list[str]
+    changed: str  # the council whose extracts were replaced
+    untouched: str
+    before: dict[tuple[str, str], set[str]]  # row versions after the first build
+    after: dict[tuple[str, str], set[str]]  # ... after the incremental build that followed the new extract
+    after_full: dict[tuple[str, str], set[str]]  # ... after a full refresh of the same data
+    withdrawn_after: dict[tuple[str, str], set[str]]  # ... after the changed council's data was withdrawn
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory, server_url: str) -> Iterator[Builds]:
+    """Two councils loaded and built; one council's extracts replaced by a later extract (one more month) and built
+    incrementally, then with a full refresh; then that council's data withdrawn and built incrementally, then
+    with a full refresh. The rows of the builds after the new extract are kept (schemas inc_new_extract and
+    full_new_extract); those after the withdrawal are inc_withdrawn and, for the full refresh, transform."""
+    import secrets
+
+    import psycopg
+
+    from scorecard.settings import get_settings
+    from scorecard.warehouse import bootstrap
+    from tests.conftest import _with_db
+
+    name = f"scorecard_test_{secrets.token_hex(4)}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+    try:
+        wh = Warehouse(_with_db(server_url, name))
+        bootstrap(wh)
+        base_dir = tmp_path_factory.mktemp("incremental")
+        settings = dataclasses.replace(get_settings(), warehouse_url=wh.url, landing_dir=base_dir / "landing",
+                                       reports_dir=base_dir / "reports", embedded_dir=base_dir / "embedded")
+        base = GenerationSpec(out_dir=settings.landing_dir, scale=SCALE, first_year=2019, years=1)
+        generate_councils(base, 2)
+        untouched_spec, changed_spec = council_specs(base, 2)
+        pipeline.load(wh, settings, "first")
+        build(wh, settings, "first")
+        models = incremental_models(wh, settings)
+        before = row_versions(wh, models)
+
+        generate_all(dataclasses.replace(changed_spec, extra_months=1))
+        loaded = pipeline.load(wh, settings, "later", la_codes=[changed_spec.la_code])
+        assert loaded.loaded, "the later extract loaded no batch"
+        build(wh, settings, "later")
+        after = row_versions(wh, models)
+        snapshot(wh, models, "inc_new_extract")
+        build(wh, settings, "later_full", full_refresh=True)
+        after_full = row_versions(wh, models)
+        snapshot(wh, models, "full_new_extract")
+
+        # the changed council withdrawn: its batches superseded and its staging rows gone
+        with wh.connect() as conn, conn.transaction():
+            tables = [r[0] for r in conn.execute(
+                "select distinct table_name from audit.load_batches where la_code = %s and status = 'loaded'",
+                (changed_spec.la_code,)).fetchall()]
+            for table in tables:
+                conn.execute(sql.SQL("delete from staging.{} where la_code = %s").format(sql.Identifier(table)),
+                             (changed_spec.la_code,))
+            conn.execute("update audit.load_batches set status = 'superseded' where la_code = %s "
+                         "and status = 'loaded'", (changed_spec.la_code,))
+        build(wh, settings, "withdrawn")
+        withdrawn_after = row_versions(wh, models)
+        snapshot(wh, models, "inc_withdrawn")
+        build(wh, settings, "withdrawn_full", full_refresh=True)
+        yield Builds(wh, models, changed_spec.la_code, untouched_spec.la_code, before, after, after_full,
+                     withdrawn_after)
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
+
+HEAVY = {"int_social_care__measure_members", "int_measures_social_care", "int_education__pupil_attendance_to_date",
+         "int_measures_education", "int_measures_health", "int_measures_early_help"}
+
+
+def test_the_heavy_per_council_models_are_incremental_and_carry_a_watermark(builds: Builds):
+    assert HEAVY <= set(builds.models)
+    for model in builds.models:
+        columns = [r[0] for r in query(builds.wh, "select column_name from information_schema.columns "
+                                       "where table_schema = 'transform' and table_name = %s", (model,))]
+        assert WATERMARK in columns, model
+        assert not query(builds.wh, f"select 1 from transform.{model} where {WATERMARK} is null limit 1"), model  # noqa: S608
+
+
+def test_an_incremental_build_after_a_later_extract_equals_a_full_refresh(builds: Builds):
+    for model in builds.models:
+        assert differences(builds.wh, model, "inc_new_extract", "full_new_extract") == (0, 0), model
+    # the later extract did change what the changed council's rows are: the comparison is not between two no-ops
+    changed_models = [m for m in builds.models
+                      if builds.before.get((m, builds.changed)) != builds.after.get((m, builds.changed))]
+    assert HEAVY <= set(changed_models)
+
+
+def test_an_incremental_build_recomputes_only_the_council_whose_data_changed(builds: Builds):
+    for model in builds.models:
+        untouched = builds.before.get((model, builds.untouched))
+        assert untouched, f"{model} has no rows for {builds.untouched}"
+        assert builds.after.get((model, builds.untouched)) == untouched, f"{model} rewrote {builds.untouched}"
+        rewritten = builds.after.get((model, builds.changed))
+        assert rewritten and not rewritten & builds.before[(model, builds.changed)], \
+            f"{model} kept rows of {builds.changed} from before its new extract"
+    # a full refresh rewrites everyone: the check above can tell the two apart
+    for model in builds.models:
+        assert builds.after_full[(model, builds.untouched)] != builds.after[(model, builds.untouched)], model
+
+
+def test_a_withdrawn_council_is_deleted_and_the_rest_equals_a_full_refresh(builds: Builds):
+    for model in builds.models:
+        assert not query(builds.wh, f"select 1 from inc_withdrawn.{model} where la_code = %s limit 1",  # noqa: S608
+                         (builds.changed,)), f"{model} kept the withdrawn council's rows"
+        assert differences(builds.wh, model, "inc_withdrawn") == (0, 0), model
+        assert builds.withdrawn_after[(model, builds.untouched)] == builds.after_full[(model, builds.untouched)], \
+            f"{model} rewrote {builds.untouched} although only the other council's data went"
+
+
+def test_the_build_command_offers_a_full_refresh(capsys):
+    from scorecard.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["build", "--help"])
+    assert "--full-refresh" in capsys.readouterr().out
+    assert build_parser().parse_args(["build", "--full-refresh"]).full_refresh
+
