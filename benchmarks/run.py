@@ -209,12 +209,6 @@ class PipelineRun:
     councils: int
 
 
-def pipeline_stages(server_url: str, councils: int, scale: float, workdir: Path) -> dict[str, tuple[float, int]]:
-    """Seconds and rows for each stage of a full run over ``councils`` councils (one financial year)."""
-    with pipeline_run(server_url, councils, scale, workdir) as run:
-        return run.figures
-
-
 @contextmanager
 def pipeline_run(server_url: str, councils: int, scale: float, workdir: Path) -> Iterator[PipelineRun]:
     """The whole pipeline over ``councils`` councils (one financial year), timed stage by stage; the warehouse

@@ -15,14 +15,9 @@
 
   A model opts in with
 
-      {{ config(
-          materialized='incremental',
-          incremental_strategy='delete+insert',
-          unique_key='la_code',
-          on_schema_change='sync_all_columns',
-          indexes=[{'columns': ['la_code', '_inputs_watermark']}],
-          pre_hook="{{ delete_councils_to_rebuild() }}",
-      ) }}
+      {{ config(**council_incremental_config()) }}
+
+  (incremental, delete+insert by la_code, columns kept in sync, an index on the watermark, and the pre-hook below),
 
   filters every per-council relation it reads with `where {{ councils_to_rebuild() }}` (in its import CTEs, where
   the planner can use it), and selects `{{ council_inputs_watermark() }} as _inputs_watermark`. The pre-hook deletes
@@ -210,3 +205,15 @@
         null::text
     {%- endif -%}
 {%- endmacro %}
+
+{# The config every per-council incremental model takes: {{ config(**council_incremental_config()) }}. #}
+{% macro council_incremental_config() %}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'delete+insert',
+        'unique_key': 'la_code',
+        'on_schema_change': 'sync_all_columns',
+        'indexes': [{'columns': ['la_code', '_inputs_watermark']}],
+        'pre_hook': '{{ delete_councils_to_rebuild() }}',
+    }) }}
+{% endmacro %}

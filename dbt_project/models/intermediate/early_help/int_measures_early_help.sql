@@ -8,14 +8,7 @@
     'int_early_help__early_years_measures',
     'int_early_help__neet_measures',
 ] %}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='la_code',
-    on_schema_change='sync_all_columns',
-    indexes=[{'columns': ['la_code', '_inputs_watermark']}],
-    pre_hook="{{ delete_councils_to_rebuild() }}",
-) }}
+{{ config(**council_incremental_config()) }}
 {% for model in measure_models %}
 select
     la_code::text as la_code,

@@ -1,11 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='la_code',
-    on_schema_change='sync_all_columns',
-    indexes=[{'columns': ['la_code', '_inputs_watermark']}],
-    pre_hook="{{ delete_councils_to_rebuild() }}",
-) }}
+{{ config(**council_incremental_config()) }}
 -- Sessions possible and missed per pupil and school phase in each academic year to date (1 September to the end of
 -- a term, int_academic_years), over the census rows of the terms that ended by then; once over all the pupil's rows
 -- and once over the rows on whose census day the pupil was looked after (the Virtual School's cohort). A pupil who

@@ -1,11 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='la_code',
-    on_schema_change='sync_all_columns',
-    indexes=[{'columns': ['la_code', '_inputs_watermark']}],
-    pre_hook="{{ delete_councils_to_rebuild() }}",
-) }}
+{{ config(**council_incremental_config()) }}
 -- The neurodevelopmental diagnostic waiting lists, one row per council, clinical commissioning group, pathway (ASD,
 -- ADHD, OTHER) and month of the health reporting window, with every combination of a council's CCGs and pathways in
 -- every month (zeros where nothing happened). Only appropriate referrals join the list; a referral is awaiting

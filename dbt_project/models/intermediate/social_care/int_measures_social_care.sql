@@ -1,11 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='la_code',
-    on_schema_change='sync_all_columns',
-    indexes=[{'columns': ['la_code', '_inputs_watermark']}],
-    pre_hook="{{ delete_councils_to_rebuild() }}",
-) }}
+{{ config(**council_incremental_config()) }}
 -- Social-care measures per council and period, in the shape every int_measures_<domain> model shares. Every
 -- social-care measure of the catalogue (seed measures) with a record-level source is published for every period of
 -- its catalogue period type inside the reporting window (int_social_care__reporting_periods). The numerator and

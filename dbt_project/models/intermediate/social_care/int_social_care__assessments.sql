@@ -1,11 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='la_code',
-    on_schema_change='sync_all_columns',
-    indexes=[{'columns': ['la_code', '_inputs_watermark']}],
-    pre_hook="{{ delete_councils_to_rebuild() }}",
-) }}
+{{ config(**council_incremental_config()) }}
 -- One row per CIN census assessment (the Assessments module repeats an assessment once per factor), with the
 -- working days it took and whether it was completed in timescale. Timescales count working days (Monday to Friday,
 -- not an England bank holiday) the DfE way: the start day is day 0 and every working day after it up to and

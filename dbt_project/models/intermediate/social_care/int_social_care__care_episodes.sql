@@ -1,11 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='la_code',
-    on_schema_change='sync_all_columns',
-    indexes=[{'columns': ['la_code', '_inputs_watermark']}],
-    pre_hook="{{ delete_councils_to_rebuild() }}",
-) }}
+{{ config(**council_incremental_config()) }}
 -- SSDA903 episodes repaired the way the public 903 tools repair them (Social Finance / LIIA liia-tools "fix
 -- episodes", stage 1 and stage 2), adapted to one snapshot extract, then grouped into periods of care and placements.
 --

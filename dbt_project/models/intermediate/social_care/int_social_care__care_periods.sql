@@ -1,11 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='la_code',
-    on_schema_change='sync_all_columns',
-    indexes=[{'columns': ['la_code', '_inputs_watermark']}],
-    pre_hook="{{ delete_councils_to_rebuild() }}",
-) }}
+{{ config(**council_incremental_config()) }}
 -- Periods of care (a child's continuous time looked after), one row per child and period, from the repaired
 -- SSDA903 episodes. A period is open at the end of a day when it started on or before it and has not ended (no end
 -- date, or an end date after it): a child whose period ends on 31 March is not looked after at 31 March (as the DfE

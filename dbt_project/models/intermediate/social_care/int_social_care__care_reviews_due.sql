@@ -1,11 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='la_code',
-    on_schema_change='sync_all_columns',
-    indexes=[{'columns': ['la_code', '_inputs_watermark']}],
-    pre_hook="{{ delete_councils_to_rebuild() }}",
-) }}
+{{ config(**council_incremental_config()) }}
 -- Every statutory review of a looked-after child that fell due, one row per period of care and due date, with the
 -- review that met it (if any) and whether it was in timescale. Reviews are matched to the period of care they fall
 -- in. The first review is due within 20 working days of the period starting (counted as for assessments: on the

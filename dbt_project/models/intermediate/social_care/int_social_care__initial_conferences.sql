@@ -1,11 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='la_code',
-    on_schema_change='sync_all_columns',
-    indexes=[{'columns': ['la_code', '_inputs_watermark']}],
-    pre_hook="{{ delete_councils_to_rebuild() }}",
-) }}
+{{ config(**council_incremental_config()) }}
 -- One row per initial child protection conference (ICPC) held, from the CIN census Section47 module: the working
 -- days from the strategy discussion that started the section 47 enquiry to the conference, and whether it was held
 -- within 15 working days (the start day is day 0, so a conference on the 15th working day is in time).

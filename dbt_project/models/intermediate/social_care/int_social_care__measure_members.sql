@@ -1,11 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='la_code',
-    on_schema_change='sync_all_columns',
-    indexes=[{'columns': ['la_code', '_inputs_watermark']}],
-    pre_hook="{{ delete_councils_to_rebuild() }}",
-) }}
+{{ config(**council_incremental_config()) }}
 -- Every child (by pseudonymised key) who makes up a social-care measure, one row per council, measure, period,
 -- child and role (numerator or denominator), with how much the child contributes: summing contribution by role
 -- gives the measure's numerator and denominator (int_measures_social_care). Rates take their denominator from the

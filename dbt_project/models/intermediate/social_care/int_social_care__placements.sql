@@ -1,11 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='la_code',
-    on_schema_change='sync_all_columns',
-    indexes=[{'columns': ['la_code', '_inputs_watermark']}],
-    pre_hook="{{ delete_councils_to_rebuild() }}",
-) }}
+{{ config(**council_incremental_config()) }}
 -- Placements (time with one carer), one row per child and placement, from the repaired SSDA903 episodes: a
 -- placement starts with each period of care and at every change of carer (RNE P or B) and lasts through legal
 -- status changes and changes of placement type with the same carer (a foster placement becoming the child's

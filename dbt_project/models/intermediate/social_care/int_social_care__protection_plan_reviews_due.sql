@@ -1,11 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='la_code',
-    on_schema_change='sync_all_columns',
-    indexes=[{'columns': ['la_code', '_inputs_watermark']}],
-    pre_hook="{{ delete_councils_to_rebuild() }}",
-) }}
+{{ config(**council_incremental_config()) }}
 -- Every child protection review that fell due, one row per plan and due date, with the review that met it (if
 -- any) and whether it was held in timescale. The first review conference is due within 3 months of the plan
 -- starting and each later one within 6 months of the one before (calendar months; on the due date is in time), so a
