@@ -88,11 +88,33 @@ def _plain(line: str) -> str:
 
 def build(wh: Warehouse, project_dir: Path, marts_schema: str, la_code: str, select: str | None = None,
           full_refresh: bool = False) -> DbtRun:
-    """``dbt build`` (seeds, models and tests in dependency order) with the marts in ``marts_schema``;
-    ``full_refresh`` rebuilds the incremental models (and seeds) from scratch."""
-    args = ["build"]
+    """``dbt build`` (seeds, models and data tests in dependency order) with the marts in ``marts_schema``;
+    ``full_refresh`` rebuilds the incremental models (and seeds) from scratch.
+
+    dbt's unit tests are left out: they test the SQL, not the data, so they give the same answer on every build of
+    the same code. They run in the test suite instead (``unit_tests``, ``tests/test_dbt_unit_tests.py``)."""
+    args = ["build", "--exclude-resource-type", "unit_test"]
     if full_refresh:
         args.append("--full-refresh")
     if select:
         args += ["--select", select]
     return run_dbt(wh, project_dir, args, {"marts_schema": marts_schema, "la_code": la_code})
+
+
+UNIT_TEST_VARS = {"marts_schema": "marts_unit_tests", "la_code": "895"}
+
+
+def prepare_unit_tests(wh: Warehouse, project_dir: Path) -> DbtRun:
+    """What dbt's unit tests need in the warehouse: a unit test reads the column types of the relations its fixtures
+    stand in for, so every seed is loaded and every model built (no tests), in ``transform`` and a throwaway marts
+    schema. Meant for a fresh warehouse whose source tables exist empty (``dbt build --empty`` cannot be used: its
+    wrapping of ``ref`` breaks the models that alias a ref); the targets table must exist, as for a build."""
+    return run_dbt(wh, project_dir, ["build", "--resource-type", "seed", "--resource-type", "model"], UNIT_TEST_VARS)
+
+
+def unit_tests(wh: Warehouse, project_dir: Path, select: str = "test_type:unit", prepare: bool = True) -> DbtRun:
+    """dbt's unit tests (``dbt test --select test_type:unit``), which ``build`` leaves out; ``prepare`` first
+    creates what they read (``prepare_unit_tests``). Raises DbtError if one fails."""
+    if prepare:
+        prepare_unit_tests(wh, project_dir)
+    return run_dbt(wh, project_dir, ["test", "--select", select], UNIT_TEST_VARS)
