@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from psycopg import sql
@@ -195,3 +197,127 @@ def test_the_build_command_offers_a_full_refresh(capsys):
     assert "--full-refresh" in capsys.readouterr().out
     assert build_parser().parse_args(["build", "--full-refresh"]).full_refresh
 
+
+
+# -- data tests of the incremental models test only the councils they have not passed on --------------------------
+BROKEN_CHILD = "broken-by-test"
+EPISODES_FILE = "models/intermediate/social_care/_social_care__models.yml"
+EPISODES_UNIQUE = """            column_name: "la_code || '|' || child_key || '|' || episode_start_date"
+    columns:
+      - name: child_key
+        data_tests: [not_null]
+      - name: period_number"""
+# a data test of an incremental model that the data of one council can break without breaking any staging test
+EPISODES_TEST = "episode_child_not_broken"
+EPISODES_TEST_YAML = f"""            column_name: "la_code || '|' || child_key || '|' || episode_start_date"
+      - not_null:
+          name: {EPISODES_TEST}
+          arguments:
+            column_name: "nullif(child_key, '{BROKEN_CHILD}')"
+    columns:
+      - name: child_key
+        data_tests: [not_null]
+      - name: period_number"""
+
+
+def project_with_breakable_test(tmp_path: Path) -> Path:
+    from scorecard.settings import PROJECT_ROOT
+
+    project = tmp_path / "dbt_project"
+    shutil.copytree(PROJECT_ROOT / "dbt_project", project,
+                    ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    path = project / EPISODES_FILE
+    text = path.read_text(encoding="utf-8")
+    assert text.count(EPISODES_UNIQUE) == 1
+    path.write_text(text.replace(EPISODES_UNIQUE, EPISODES_TEST_YAML), encoding="utf-8")
+    return project
+
+
+def set_child(wh: Warehouse, la_code: str, old: str, new: str) -> None:
+    with wh.connect() as conn, conn.transaction():
+        conn.execute("update staging.ssda903_episodes set child = %s where la_code = %s and child = %s",
+                     (new, la_code, old))
+
+
+def touch_batches(wh: Warehouse, la_code: str, mark: str) -> None:
+    """A new loaded batch of ssda903_episodes for ``la_code`` (holding no rows): to the incremental models, that
+    council's data changed."""
+    with wh.connect() as conn, conn.transaction():
+        conn.execute("insert into audit.load_batches (run_id, la_code, domain, table_name, file_name, file_key, "
+                     "sha256, rows, status) values ('test', %s, 'social_care', 'ssda903_episodes', 'touch.csv', %s, "
+                     "%s, 0, 'loaded')", (la_code, mark, mark))
+
+
+def data_test_results(wh: Warehouse, settings: Settings) -> dict[str, tuple[str, str]]:
+    """Each data test of the last build: its status and the SQL it ran."""
+    results = json.loads((dbt.target_dir(settings.dbt_project_dir, wh) / "run_results.json").read_text())
+    return {r["unique_id"].split(".")[2]: (r["status"], r.get("compiled_code") or "")
+            for r in results["results"] if r["unique_id"].startswith("test.")}
+
+
+def incremental_model_tests(wh: Warehouse, settings: Settings) -> set[str]:
+    manifest = json.loads((dbt.target_dir(settings.dbt_project_dir, wh) / "manifest.json").read_text())
+    incremental = {uid for uid, node in manifest["nodes"].items()
+                   if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental"}
+    return {uid.split(".")[2] for uid, node in manifest["nodes"].items()
+            if node["resource_type"] == "test" and node.get("attached_node") in incremental}
+
+
+def test_data_tests_of_incremental_models_test_the_rebuilt_councils_and_still_fail_on_bad_data(
+        warehouse: Warehouse, settings: Settings, tmp_path):
+    settings = dataclasses.replace(settings, dbt_project_dir=project_with_breakable_test(tmp_path))
+    base = GenerationSpec(out_dir=settings.landing_dir, scale=SCALE, first_year=2019, years=1)
+    generate_councils(base, 2)
+    first, second = (spec.la_code for spec in council_specs(base, 2))
+    pipeline.load(warehouse, settings, "first")
+    build(warehouse, settings, "first")
+    results = data_test_results(warehouse, settings)
+    assert results[EPISODES_TEST][0] == "pass"
+    code = results[EPISODES_TEST][1]
+    assert f"'{first}'" in code and f"'{second}'" in code, "the first build tests every council"
+    child = query(warehouse, "select min(child) from staging.ssda903_episodes where la_code = %s", (first,))[0][0]
+
+    # the first council's data changes, and breaks the test: the incremental build tests that council, and fails
+    set_child(warehouse, first, child, BROKEN_CHILD)
+    touch_batches(warehouse, first, "touch-1")
+    with pytest.raises(dbt.DbtError):
+        build(warehouse, settings, "broken")
+    results = data_test_results(warehouse, settings)
+    assert results[EPISODES_TEST][0] == "fail"
+    assert f"la_code in ('{first}')" in results[EPISODES_TEST][1]
+    assert not [name for name, (_, code) in results.items() if f"'{second}'" in code]
+
+    # a re-run rebuilds nothing (the rows are there, with a current watermark) but tests that council again
+    with pytest.raises(dbt.DbtError):
+        build(warehouse, settings, "broken_again")
+    assert data_test_results(warehouse, settings)[EPISODES_TEST][0] == "fail"
+
+    # repaired: the council passes, and the next build has nothing to test on the incremental models
+    set_child(warehouse, first, BROKEN_CHILD, child)
+    touch_batches(warehouse, first, "touch-2")
+    build(warehouse, settings, "repaired")
+    results = data_test_results(warehouse, settings)
+    assert results[EPISODES_TEST][0] == "pass"
+    # every test of an incremental model tested the rebuilt council (the social-care models read the episodes) or,
+    # on a model that council's change did not touch, nothing
+    scoped = incremental_model_tests(warehouse, settings)
+    assert len(scoped) > 60 and EPISODES_TEST in scoped
+    kinds = {name: "council" if f"la_code in ('{first}') or la_code is null)) dbt_subquery" in results[name][1] else
+             "nothing" if "la_code is null) dbt_subquery" in results[name][1] else "all" for name in scoped}
+    assert set(kinds.values()) == {"council", "nothing"}, [name for name, kind in kinds.items() if kind == "all"]
+    assert kinds[EPISODES_TEST] == "council"
+    assert all(results[name][0] == "pass" for name in scoped)
+    build(warehouse, settings, "unchanged")
+    results = data_test_results(warehouse, settings)
+    assert all("la_code is null) dbt_subquery" in results[name][1] and "la_code in (" not in results[name][1]
+               for name in scoped)
+
+    # staging changed under the other council without a new batch: an incremental build neither rebuilds nor
+    # retests it (its rows passed and did not change); a full refresh rebuilds and tests every council, and fails
+    set_child(warehouse, second, query(warehouse, "select min(child) from staging.ssda903_episodes "
+                                                  "where la_code = %s", (second,))[0][0], BROKEN_CHILD)
+    build(warehouse, settings, "stale")
+    with pytest.raises(dbt.DbtError):
+        build(warehouse, settings, "stale_full", full_refresh=True)
+    results = data_test_results(warehouse, settings)
+    assert results[EPISODES_TEST][0] == "fail" and "la_code in" not in results[EPISODES_TEST][1]
