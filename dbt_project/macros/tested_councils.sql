@@ -102,7 +102,9 @@
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- set scope = none -%}
-    {%- if execute and model.resource_type == 'test' and not flags.FULL_REFRESH -%}
+    {#- only a build or test runs the tests: compile and docs generate show (and never query for) the whole table -#}
+    {%- if execute and model.resource_type == 'test' and not flags.FULL_REFRESH
+          and flags.WHICH in ('build', 'test', 'retry') -%}
         {%- set scoped_model = _council_scoped_model(graph.nodes.get(model.unique_id, model)) -%}
         {%- if scoped_model is not none and relation.identifier == scoped_model.alias -%}
             {%- set scope = _councils_to_test(relation, graph.nodes.get(model.unique_id, model)) -%}
