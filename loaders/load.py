@@ -553,7 +553,8 @@ def analyze_staging(conn: psycopg.Connection, tables: set[str]) -> None:
 
 
 def drop_candidate(conn: psycopg.Connection, candidate: str) -> None:
-    conn.execute(sql.SQL("drop table if exists load.{}").format(sql.Identifier(candidate)))
+    """Drop a candidate table, and with it the gate's view over it if a killed gate left one behind."""
+    conn.execute(sql.SQL("drop table if exists load.{} cascade").format(sql.Identifier(candidate)))
 
 
 def discard(conn: psycopg.Connection, batches: list[StagedBatch], reason: str) -> None:

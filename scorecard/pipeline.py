@@ -141,8 +141,12 @@ def load(wh: Warehouse, settings: Settings, run_id: str, *, la_codes: list[str] 
         conn.commit()
         try:
             recover_interrupted(conn, contracts, run_id)
-            for la_dir in la_dirs:
-                _load_delivery(wh, conn, settings, la_dir, contracts, pseudonymise, domains, summary)
+            deliveries = [d for d in (_stage_delivery(conn, la_dir, contracts, pseudonymise, domains, summary)
+                                      for la_dir in la_dirs) if d is not None]
+            failed = _gate_deliveries(wh, settings, conn, deliveries, summary)
+            for delivery in deliveries:
+                if delivery.la_code not in failed:
+                    _promote_delivery(conn, delivery, summary)
             started = time.perf_counter()
             analyze_staging(conn, {b.contract.table for b in summary.loaded})
             summary.seconds["promote"] += time.perf_counter() - started
@@ -156,39 +160,57 @@ def load(wh: Warehouse, settings: Settings, run_id: str, *, la_codes: list[str] 
     return summary
 
 
-def _load_delivery(wh: Warehouse, conn: psycopg.Connection, settings: Settings, la_dir: Path,
-                   contracts: tuple[Contract, ...], pseudonymise: Pseudonymiser, domains: set[str] | None,
-                   summary: LoadSummary) -> None:
+def _stage_delivery(conn: psycopg.Connection, la_dir: Path, contracts: tuple[Contract, ...],
+                    pseudonymise: Pseudonymiser, domains: set[str] | None, summary: LoadSummary) -> Delivery | None:
+    """Stage one council's files as candidate batches; a rejected file rejects the council's whole delivery."""
     started = time.perf_counter()
     try:
         delivery: Delivery = stage_delivery(conn, la_dir, contracts, summary.run_id, pseudonymise, domains)
     except LoadError as exc:
         log.error("Council %s: %s", la_dir.name, exc)
         summary.rejected[la_dir.name] = str(exc)
-        return
+        return None
     finally:
         summary.seconds["stage"] += time.perf_counter() - started
     summary.unchanged.extend(delivery.unchanged)
-    if not delivery.staged:
-        return
+    log.info("Council %s: staged %d files (%d unchanged)", la_dir.name, len(delivery.staged), len(delivery.unchanged))
+    return delivery if delivery.staged else None
+
+
+def _gate_deliveries(wh: Warehouse, settings: Settings, conn: psycopg.Connection, deliveries: list[Delivery],
+                     summary: LoadSummary) -> set[str]:
+    """One staging gate over every staged delivery (batches of a table share their row-level checks); discard the
+    deliveries with an error-severity failure. Returns their councils."""
+    if not deliveries:
+        return set()
     started = time.perf_counter()
-    results = gate(wh, settings, "staging", _staging_checks(settings, delivery.staged), summary.run_id)
+    checks = [c for d in deliveries for c in _staging_checks(settings, d.staged)]
+    results = gate(wh, settings, "staging", checks, summary.run_id)
     summary.seconds["staging gate"] += time.perf_counter() - started
-    failures = errors_in(results)
     summary.warnings.extend(warnings_in(results))
-    if failures:
-        report = write_report(results, summary.run_id, _quality_dir(settings), _docs_dir(settings) / "index.html")
-        error = GateFailed("staging", failures, report)
-        discard(conn, delivery.staged, str(error).splitlines()[0])
-        summary.rejected[la_dir.name] = str(error)
-        return
+    council_of = {b.batch_id: d.la_code for d in deliveries for b in d.staged}
+    failures: dict[str, list[CheckResult]] = {}
+    for failure in errors_in(results):
+        failures.setdefault(council_of.get(failure.batch_id, ""), []).append(failure)
+    if not failures:
+        return set()
+    report = write_report(results, summary.run_id, _quality_dir(settings), _docs_dir(settings) / "index.html")
+    for delivery in deliveries:
+        if delivery.la_code in failures:
+            error = GateFailed("staging", failures[delivery.la_code], report)
+            discard(conn, delivery.staged, str(error).splitlines()[0])
+            summary.rejected[delivery.la_code] = str(error)
+    return set(failures)
+
+
+def _promote_delivery(conn: psycopg.Connection, delivery: Delivery, summary: LoadSummary) -> None:
     started = time.perf_counter()
     try:
         promote(conn, delivery.staged, after=run_hooks)
     except LoadError as exc:
         conn.rollback()
         discard(conn, delivery.staged, str(exc).splitlines()[0])
-        summary.rejected[la_dir.name] = str(exc)
+        summary.rejected[delivery.la_code] = str(exc)
         return
     finally:
         summary.seconds["promote"] += time.perf_counter() - started

@@ -323,3 +323,37 @@ def test_a_file_per_year_is_compared_with_the_same_years_previous_file(warehouse
     pipeline.load(warehouse, settings, "year4")
     assert query(warehouse, "select collection_year, count(*) from staging.ssda903_oc2 group by 1 order by 1") == [
         ("2018", 10), ("2019", 4)]
+
+
+# -- many councils in one load ----------------------------------------------------------------------------------------
+def test_councils_share_row_level_checks_and_a_bad_file_rejects_only_its_own_council(warehouse, settings):
+    for la, seed in (("895", 1), ("896", 2), ("897", 3)):
+        write_referrals(settings.landing_dir / la / "cin_details.csv", n=150, seed=seed)
+    bad = settings.landing_dir / "896" / "cin_details.csv"
+    append_rows(bad, [["555001", "CINX", "1900-01-01", "1A", "N1", "", "", "", "false"]])  # REFERRAL_DATE_PLAUSIBLE
+    with capture_sql() as statements, pytest.raises(pipeline.LoadRejected) as rejected:
+        pipeline.load(warehouse, settings, "three")
+    assert "council 896" in str(rejected.value) and "REFERRAL_DATE_PLAUSIBLE" in str(rejected.value)
+    assert "council 895" not in str(rejected.value) and "council 897" not in str(rejected.value)
+    assert query(warehouse, "select la_code, count(*) from staging.cin_details group by 1 order by 1") == [
+        ("895", 150), ("897", 150)]
+    # a check that passes everywhere ran once, over the three batches; one that failed ran again on each batch
+    texts = [" ".join(s.sql.split()).lower() for s in statements]
+    needs = [re.findall(r"cin_details__\w+", t) for t in texts if "primaryneedcode not in" in t]  # CIN_8650
+    assert needs and all(set(tables) == {"cin_details__gate"} for tables in needs), needs
+    plausible = {table for t in texts if "cinreferraldate >=" in t  # REFERRAL_DATE_PLAUSIBLE
+                 for table in re.findall(r"cin_details__\w+", t)}
+    assert len(plausible) == 4 and "cin_details__gate" in plausible, plausible
+    [failure] = [f for f in failures(warehouse, "three") if f[1] == "error"]
+    assert failure[0] == "REFERRAL_DATE_PLAUSIBLE" and failure[2] == 1 and failure[5] == "cin_details.csv"
+    # every batch has one result for every check of its suite, shared or not
+    suite = json.loads((EXPECTATIONS / "staging" / "cin_details.json").read_text())["expectations"]
+    per_batch = query(warehouse, "select b.la_code, count(*) from audit.dq_results r "
+                                 "join audit.load_batches b using (batch_id) "
+                                 "where r.run_id = 'three' and r.table_name = 'cin_details' group by 1 order by 1")
+    assert per_batch == [(la, len(suite)) for la in ("895", "896", "897")]
+    [(batch_896,)] = query(warehouse, "select batch_id from audit.load_batches where la_code = '896' "
+                                      "and table_name = 'cin_details'")
+    assert query(warehouse, "select batch_id from audit.dq_results where run_id = 'three' and not success "
+                            "and severity = 'error'") == [(batch_896,)]
+    assert query(warehouse, "select count(*) from pg_views where viewname like '%%gate'") == [(0,)]

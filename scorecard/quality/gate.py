@@ -20,7 +20,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from scorecard.quality import relations, scrub
+from scorecard.quality import relations, scrub, shared
 from scorecard.quality.suites import (
     FROM_GX,
     QUERY_EXPECTATION,
@@ -115,6 +115,28 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
+def _hold_results(store: Any) -> None:
+    """Make the validation results store hold each run's result (``store.held``, by key) instead of serializing it.
+
+    The results are scrubbed in place after the run (no identifier may reach the Data Docs), then stored once, only
+    if Data Docs are built (``_store_held``): not serialized once by GX and again scrubbed, nor listed back from the
+    store (``list_keys`` builds every key, quadratic over a load of many batches)."""
+    store.held = {}
+    store.held_keys = []
+    store.store_held = store.set
+
+    def hold(key: Any, value: Any, **_: Any) -> None:
+        store.held[key] = value
+        store.held_keys.append(key)
+
+    store.set = hold
+
+
+def _store_held(store: Any, keys: list[Any]) -> None:
+    for key in keys:
+        store.store_held(key, store.held[key])
+
+
 def _context(docs_dir: Path | None) -> Any:
     import great_expectations as gx
 
@@ -123,6 +145,10 @@ def _context(docs_dir: Path | None) -> Any:
         context.variables.progress_bars = {"globally": False}
     except Exception:  # a GX without the setting: progress bars only cost log noise
         log.debug("could not turn off GX progress bars")
+    _hold_results(context.validation_results_store)
+    # An ephemeral context keeps its configuration in memory only, and nothing reads it back; writing it out again
+    # (every data asset, suite and validation definition, as YAML) on every change is most of GX's own overhead.
+    context._save_project_config = lambda *_, **__: None
     if docs_dir is not None:
         docs_dir.mkdir(parents=True, exist_ok=True)
         context.add_data_docs_site(site_name="local", site_config={
@@ -189,9 +215,7 @@ def _with_parameters(kwargs: dict[str, Any], parameters: dict[str, Any]) -> dict
 
 
 def _result_of(stage: str, item: TableToCheck, config: Any, er: Any, parameters: dict[str, Any]) -> CheckResult:
-    result = scrub.scrub_result(dict(er.result or {}), columns_named({"kwargs": config.kwargs}),
-                                item.identifier_columns)
-    er.result = result  # what the Data Docs render is scrubbed too
+    result = dict(er.result or {})  # scrubbed by _validate_raw
     meta = config.meta or {}
     error = _exception_message(er.exception_info) if not er.success else None
     observed = result.get("observed_value", error)
@@ -221,40 +245,123 @@ def _blocked_result(stage: str, item: TableToCheck, expectation: dict[str, Any],
         next_step=meta.get("next") or "Load the related extract (the check compares against it), then load again.")
 
 
-def _validate(context: Any, source: Any, stage: str, item: TableToCheck, expectations: list[dict[str, Any]],
-              parameters: dict[str, Any], meta: dict[str, Any]) -> tuple[list[CheckResult], list[Any]]:
-    """Run a table's expectations: plain ones with SUMMARY results, SQL checks with their failing rows."""
+def _validate_raw(context: Any, source: Any, stage: str, item: TableToCheck, expectations: list[dict[str, Any]],
+                  parameters: dict[str, Any], meta: dict[str, Any], name: str | None = None
+                  ) -> tuple[list[Any], list[Any]]:
+    """Run a table's expectations in one validation with SUMMARY results, then the SQL checks that failed again
+    with their failing rows (COMPLETE: at most ``MAX_FAILING_ROWS``, see ``bounded``). Returns GX's expectation
+    results, scrubbed, and the keys of the stored validation results (for the Data Docs).
+
+    One validation, not one for the plain expectations and another for the SQL checks: GX's fixed cost for each
+    validation is most of a gate's time when a load has many small batches."""
     import great_expectations as gx
 
-    name = f"{stage}.{item.source_table}" + (f".b{item.batch_id}" if item.batch_id is not None else "")
+    name = name or f"{stage}.{item.source_table}" + (f".b{item.batch_id}" if item.batch_id is not None else "")
     asset = source.add_table_asset(name=name, table_name=item.table, schema_name=item.schema)
     batch = asset.add_batch_definition_whole_table("whole table")
-    results: list[CheckResult] = []
+    outcomes: list[Any] = []
     keys: list[Any] = []
-    plain = [e for e in expectations if e.get("type") != QUERY_EXPECTATION]
-    queries = [e for e in expectations if e.get("type") == QUERY_EXPECTATION]
     store = context.validation_results_store
-    for part, suffix, result_format in ((plain, "", {"result_format": "SUMMARY",
-                                                     "partial_unexpected_count": SAMPLE_SIZE}),
-                                        (queries, ".sql_checks", {"result_format": "COMPLETE"})):
-        if not part:
-            continue
+    summary = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
+    part, suffix, result_format = expectations, "", summary
+    while part:
         suite = context.suites.add(gx.ExpectationSuite(name=name + suffix, expectations=part, meta=meta))
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=name + suffix, data=batch, suite=suite))
-        before = set(store.list_keys())
+        before = len(store.held_keys)
         outcome = definition.run(expectation_parameters=parameters or None, result_format=result_format)
-        results += [_result_of(stage, item, er.expectation_config, er, parameters) for er in outcome.results]
-        for key in set(store.list_keys()) - before:  # store the scrubbed result for the Data Docs
-            store.set(key, outcome)
-            keys.append(key)
-    return results, keys
+        failed_queries = set()
+        for er in outcome.results:
+            config = er.expectation_config
+            if result_format is summary and config.type == QUERY_EXPECTATION and not er.success:
+                failed_queries.add(config.kwargs.get("unexpected_rows_query"))
+                continue  # its failing rows come from the second validation
+            # what the Data Docs render is scrubbed too
+            result = scrub.scrub_result(dict(er.result or {}), columns_named({"kwargs": config.kwargs}),
+                                        item.identifier_columns)
+            er.result = result
+            outcomes.append(er)
+        keys += store.held_keys[before:]  # each holds its outcome, scrubbed in place above
+        if result_format is not summary:
+            break
+        part = [e for e in expectations if e.get("type") == QUERY_EXPECTATION
+                and e["kwargs"].get("unexpected_rows_query") in failed_queries]
+        suffix, result_format = ".failing_rows", {"result_format": "COMPLETE"}
+    # Each asset added rewrites the context's configuration with every asset in it: keep it to the one in use.
+    source.delete_asset(name)
+    return outcomes, keys
+
+
+def _validate(context: Any, source: Any, stage: str, item: TableToCheck, expectations: list[dict[str, Any]],
+              parameters: dict[str, Any], meta: dict[str, Any]) -> tuple[list[CheckResult], list[Any]]:
+    outcomes, keys = _validate_raw(context, source, stage, item, expectations, parameters, meta)
+    return [_result_of(stage, item, er.expectation_config, er, parameters) for er in outcomes], keys
+
+
+@dataclass
+class _Planned:
+    """A table's suite as this gate runs it: its expectations (with overrides) and parameter values."""
+
+    item: TableToCheck
+    meta: dict[str, Any]
+    expectations: list[dict[str, Any]]
+    parameters: dict[str, Any]
+
+
+def _plan(conn: psycopg.Connection, item: TableToCheck, expectations_dir: Path, overrides: Any) -> _Planned:
+    suite_data = load_suite(expectations_dir, item.suite)
+    expectations = with_overrides(item.suite, suite_data["expectations"], overrides)
+    parameters = dict(item.parameters)
+    if item.scope is not None:
+        parameters = {**relations.staging_parameters(conn, item.scope, expectations), **parameters}
+    return _Planned(item, suite_data.get("meta", {}), expectations, parameters)
+
+
+def _run_shared(context: Any, source: Any, conn: psycopg.Connection, stage: str, group: shared.SharedGroup,
+                plans: list[_Planned]) -> tuple[dict[int, list[CheckResult]], set[tuple[int, int]], list[Any]]:
+    """Validate a group's shared expectations once, on the view over its batches.
+
+    Returns each member's results of the expectations that passed, the (member, suite index) pairs that must be
+    checked on the member alone (they failed on the whole, or came back without a result), and the Data Docs keys.
+    """
+    first = plans[group.members[0]].item
+    item = TableToCheck(schema=group.schema, table=group.view, suite=first.suite, owner=first.owner,
+                        identifier_columns=first.identifier_columns)
+    shared.create_view(conn, group)
+    try:
+        log.info("Checking %s: %d expectations once over %d batches", group.table, len(group.expectations),
+                 len(group.members))
+        name = f"{stage}.{group.table}.{len(group.members)}_batches_from_b{first.batch_id}"
+        outcome, keys = _validate_raw(context, source, stage, item, list(group.expectations.values()), {},
+                                      plans[group.members[0]].meta, name=name)
+    finally:
+        shared.drop_view(conn, group)
+    passed: dict[int, Any] = {}
+    for er in outcome:
+        position = (er.expectation_config.meta or {}).get(shared.SHARE_META)
+        if er.success and position in group.expectations:
+            passed[position] = er
+    results: dict[int, list[CheckResult]] = {}
+    again: set[tuple[int, int]] = set()
+    for member in group.members:
+        plan = plans[member]
+        for position in group.expectations:
+            if position in passed:
+                er = passed[position]
+                results.setdefault(member, []).append(
+                    _result_of(stage, plan.item, er.expectation_config, er, plan.parameters))
+            else:
+                again.add((member, position))
+    return results, again, keys
 
 
 def run_gate(wh: Warehouse, stage: str, tables: list[TableToCheck], *, run_id: str, expectations_dir: Path,
              docs_dir: Path | None = None, store: bool = True) -> list[CheckResult]:
     """Validate every table with its suite, store the results in audit.dq_results (unless ``store`` is false, for
-    a measurement) and return them."""
+    a measurement) and return them.
+
+    Batches of the same table share their row-level checks (``shared.py``): each such check runs once over all of
+    them, and again on each batch alone only if it fails."""
     if not tables:
         return []
     overrides = load_overrides(expectations_dir)
@@ -263,17 +370,29 @@ def run_gate(wh: Warehouse, stage: str, tables: list[TableToCheck], *, run_id: s
     results: list[CheckResult] = []
     keys: list[Any] = []
     with wh.connect(autocommit=True, application_name="scorecard-gate") as conn:
-        for item in tables:
-            suite_data = load_suite(expectations_dir, item.suite)
-            expectations = with_overrides(item.suite, suite_data["expectations"], overrides)
-            parameters = dict(item.parameters)
-            if item.scope is not None:
-                parameters = {**relations.staging_parameters(conn, item.scope, expectations), **parameters}
-            ready, blocked = _prepare(conn, item, expectations)
-            ran, written = _validate(context, source, stage, item, ready, parameters, suite_data.get("meta", {}))
-            results += ran + [_blocked_result(stage, item, e, why) for e, why in blocked]
+        plans = [_plan(conn, item, expectations_dir, overrides) for item in tables]
+        groups = shared.plan(conn, [(p.item.source_table, p.item.schema, p.item.table, p.expectations, p.parameters)
+                                    for p in plans if p.item.scope is not None]) if stage == "staging" else []
+        done: dict[int, set[int]] = {}  # member -> suite indexes already checked on the whole
+        by_member: dict[int, list[CheckResult]] = {}
+        staged = [i for i, p in enumerate(plans) if p.item.scope is not None]
+        for group in groups:
+            group.members = [staged[i] for i in group.members]
+            passed, again, written = _run_shared(context, source, conn, stage, group, plans)
+            keys += written
+            for member, member_results in passed.items():
+                by_member.setdefault(member, []).extend(member_results)
+            for member in group.members:
+                done[member] = {p for p in group.expectations if (member, p) not in again}
+        for index, plan in enumerate(plans):
+            own = [e for position, e in enumerate(plan.expectations) if position not in done.get(index, set())]
+            ready, blocked = _prepare(conn, plan.item, own)
+            ran, written = _validate(context, source, stage, plan.item, ready, plan.parameters, plan.meta)
+            results += by_member.get(index, []) + ran
+            results += [_blocked_result(stage, plan.item, e, why) for e, why in blocked]
             keys += written
     if docs_dir is not None and keys:
+        _store_held(context.validation_results_store, keys)
         context.build_data_docs(site_names=["local"], resource_identifiers=keys)
     if store:
         store_results(wh, run_id, results)
