@@ -43,7 +43,7 @@ def _fmt(value: object) -> str:
 
 # -- commands ---------------------------------------------------------------------------------------------------------
 def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
-    from scorecard.generate import generate_councils
+    from scorecard.generate import council_specs, generate_councils
     from scorecard.generate.common import GenerationSpec
     from scorecard.generate.inject import INJECTIONS
 
@@ -56,7 +56,8 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
     spec = GenerationSpec(out_dir=out, seed=args.seed, first_year=args.first_year, years=args.years,
                           scale=args.scale, la_code=args.la_code, inject=tuple(args.inject or ()))
     paths = generate_councils(spec, args.las)
-    print(f"Wrote {len(paths)} extract files for {args.las} council(s) and the national benchmarks to {out} "
+    councils = len(council_specs(spec, args.las))
+    print(f"Wrote {len(paths)} extract files for {councils} council(s) and the national benchmarks to {out} "
           f"in {time.perf_counter() - started:.1f}s")
     return 0
 
@@ -277,7 +278,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--years", type=int, default=4, help="how many financial years")
     p.add_argument("--la-code", default=os.environ.get("SCORECARD_LA_CODE", "895"), help="three-digit LA code")
     p.add_argument("--las", type=int, default=1, metavar="N",
-                   help="generate N councils side by side (the first is --la-code), each its own size")
+                   help="generate N councils side by side (the first is --la-code), each its own size; at most "
+                        "150 (England's councils less the two whose figures are all suppressed)")
     p.add_argument("--inject", action="append", metavar="NAME",
                    help="damage the first council's extracts the named way (repeatable; see --list-injections)")
     p.add_argument("--list-injections", action="store_true", help="list the named injections and exit")

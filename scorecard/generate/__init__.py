@@ -49,7 +49,8 @@ def write_manifest(spec: GenerationSpec, domain: str) -> Path:
 
 def council_specs(base: GenerationSpec, count: int) -> list[GenerationSpec]:
     """``count`` councils for a benchmarking group or the whole country: the base council first, then others in
-    LA-code order, each with its own code, name, seed and size (0.3 to 2.5 times the base, fixed per council)."""
+    LA-code order, each with its own code, name, seed and size (0.3 to 2.5 times the base, fixed per council).
+    At most England's councils less the tiny ones (``TINY``): 150."""
     from scorecard.generate._benchmark_areas import LOCAL_AUTHORITIES, TINY
 
     others = [la for la in sorted(LOCAL_AUTHORITIES, key=lambda la: la.code) if la.code != base.la_code]
