@@ -393,7 +393,8 @@ def run_gate(wh: Warehouse, stage: str, tables: list[TableToCheck], *, run_id: s
             keys += written
     if docs_dir is not None and keys:
         _store_held(context.validation_results_store, keys)
-        context.build_data_docs(site_names=["local"], resource_identifiers=keys)
+        # a set: GX tests every stored key for membership (a list made that quadratic over a load of many batches)
+        context.build_data_docs(site_names=["local"], resource_identifiers=set(keys))
     if store:
         store_results(wh, run_id, results)
     return results
