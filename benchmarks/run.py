@@ -226,7 +226,12 @@ def pipeline_run(server_url: str, councils: int, scale: float, workdir: Path) ->
                                        reports_dir=workdir / f"reports_{councils}",
                                        embedded_dir=workdir / "embedded")
         os.environ.setdefault("SCORECARD_PSEUDONYMISATION_KEY", "benchmark-key-0123456789")
-        summary = pipeline.load(wh, settings, f"bench{councils}")
+        try:
+            summary = pipeline.load(wh, settings, f"bench{councils}")
+        except pipeline.LoadRejected as rejected:  # measured all the same: the gate ran on every council
+            summary = rejected.summary
+            print(f"{len(summary.rejected)} of {councils} councils rejected by the staging gate (the rest are "
+                  f"measured): {', '.join(sorted(summary.rejected))}", flush=True)
         for stage, seconds in summary.seconds.items():
             figures[f"load: {stage}"] = (seconds, summary.rows)
         started = time.perf_counter()

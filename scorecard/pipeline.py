@@ -71,7 +71,11 @@ class LoadSummary:
 
 
 class LoadRejected(RuntimeError):
-    """At least one council's delivery was rejected; the others were loaded."""
+    """At least one council's delivery was rejected; the others were loaded (``summary`` says which)."""
+
+    def __init__(self, message: str, summary: LoadSummary | None = None) -> None:
+        super().__init__(message)
+        self.summary = summary
 
 
 def _quality_dir(settings: Settings) -> Path:
@@ -156,7 +160,7 @@ def load(wh: Warehouse, settings: Settings, run_id: str, *, la_codes: list[str] 
     if summary.rejected:
         reasons = "\n".join(f"  - council {la}: {reason}" for la, reason in summary.rejected.items())
         raise LoadRejected(f"{len(summary.rejected)} deliveries were rejected (staging keeps their last good "
-                           f"state):\n{reasons}")
+                           f"state):\n{reasons}", summary)
     return summary
 
 
