@@ -210,8 +210,7 @@ def _exception_message(info: dict[str, Any] | None) -> str | None:
 
 def _with_parameters(kwargs: dict[str, Any], parameters: dict[str, Any]) -> dict[str, Any]:
     """The kwargs as they were checked: ``{"$PARAMETER": name}`` replaced by its value, GX's batch id left out."""
-    return {k: parameters.get(v["$PARAMETER"]) if isinstance(v, dict) and "$PARAMETER" in v else v
-            for k, v in kwargs.items() if k != "batch_id"}
+    return {k: v for k, v in shared.resolved(kwargs, parameters).items() if k != "batch_id"}
 
 
 def _result_of(stage: str, item: TableToCheck, config: Any, er: Any, parameters: dict[str, Any]) -> CheckResult:
