@@ -1,3 +1,4 @@
+{{ config(**council_incremental_config()) }}
 -- Early help activity by financial quarter (counts):
 --   PI7.1    cases passed to the Early Help Brokerage: front-door contacts whose outcome is EARLY_HELP, by contact
 --            date (the contacts come with the social care extracts, so the quarters are those of its window, and
@@ -10,12 +11,14 @@ early_help_quarters as (
 
     select * from {{ ref('int_financial_quarters') }}
     where domain = 'early_help'
+        and {{ councils_to_rebuild() }}
 
 ),
 
 contacts as (
 
     select * from {{ ref('stg_early_help__front_door_contacts') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -25,18 +28,21 @@ social_care_quarters as (
     select * from {{ ref('int_financial_quarters') }} as quarters
     where quarters.domain = 'social_care'
         and exists (select 1 from contacts where contacts.la_code = quarters.la_code)
+        and {{ councils_to_rebuild('quarters.la_code') }}
 
 ),
 
 claims as (
 
     select * from {{ ref('stg_early_help__family_focus_claims') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 youth_contacts as (
 
     select * from {{ ref('stg_early_help__youth_service_contacts') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -107,6 +113,7 @@ select
     period_end,
     numerator::numeric as numerator,
     null::numeric as denominator,
-    numerator::numeric as value
+    numerator::numeric as value,
+    {{ council_inputs_watermark() }} as _inputs_watermark
 
 from measures

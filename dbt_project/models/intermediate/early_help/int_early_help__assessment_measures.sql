@@ -1,3 +1,4 @@
+{{ config(**council_incremental_config()) }}
 -- Early help assessments and plans open at the end of each financial quarter (snapshot): how many (P&EH001), and
 -- the percentage led by the council's Prevention service, lead_agency_type COUNCIL (P&EH002). An assessment/plan is
 -- open on a day between its start_date (inclusive) and end_date (exclusive).
@@ -7,12 +8,14 @@ quarters as (
 
     select * from {{ ref('int_financial_quarters') }}
     where domain = 'early_help'
+        and {{ councils_to_rebuild() }}
 
 ),
 
 assessments as (
 
     select * from {{ ref('stg_early_help__assessments') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -54,6 +57,7 @@ select
     period_end,
     numerator,
     denominator,
-    value
+    value,
+    {{ council_inputs_watermark() }} as _inputs_watermark
 
 from measures

@@ -1,3 +1,4 @@
+{{ config(**council_incremental_config()) }}
 -- P&EH003, rolling 12 months to the end of each financial quarter: of the registered children under three at the
 -- quarter end who are vulnerable on that day (a child in need, on a child protection plan or looked after, as
 -- social care notified the centre: vulnerability_start_date inclusive to vulnerability_end_date exclusive), the
@@ -8,6 +9,7 @@ quarters as (
 
     select * from {{ ref('int_financial_quarters') }}
     where domain = 'early_help'
+        and {{ councils_to_rebuild() }}
 
 ),
 
@@ -25,12 +27,14 @@ periods as (
 registrations as (
 
     select * from {{ ref('stg_early_help__children_centre_registrations') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 attendances as (
 
     select * from {{ ref('stg_early_help__children_centre_attendances') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -97,6 +101,7 @@ select
     period_end,
     engaged::numeric as numerator,
     vulnerable_children::numeric as denominator,
-    trim_scale(100.0 * engaged / nullif(vulnerable_children, 0)) as value
+    trim_scale(100.0 * engaged / nullif(vulnerable_children, 0)) as value,
+    {{ council_inputs_watermark() }} as _inputs_watermark
 
 from counts

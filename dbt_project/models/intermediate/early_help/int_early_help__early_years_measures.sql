@@ -1,3 +1,4 @@
+{{ config(**council_incremental_config()) }}
 -- Take-up of funded early education in each term of the school calendar (the funding terms are the school terms):
 --   P&EH004  eligible two-year-olds (offer 2YO) taking up a funded place in the term, as a percentage of the
 --            eligible two-year-olds listed for the term
@@ -11,6 +12,7 @@ terms as (
     select * from {{ ref('int_school_terms') }}
     where domain = 'education'
         and period_type = 'term'
+        and {{ councils_to_rebuild() }}
 
 ),
 
@@ -18,12 +20,14 @@ term_codes as (
 
     select * from {{ ref('int_school_term_dates') }}
     where period_type = 'term'
+        and {{ councils_to_rebuild() }}
 
 ),
 
 takeup as (
 
     select * from {{ ref('stg_education__early_years_takeup') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -70,6 +74,7 @@ select
     period_end,
     numerator::numeric as numerator,
     denominator::numeric as denominator,
-    trim_scale(100.0 * numerator / nullif(denominator, 0)) as value
+    trim_scale(100.0 * numerator / nullif(denominator, 0)) as value,
+    {{ council_inputs_watermark() }} as _inputs_watermark
 
 from measures

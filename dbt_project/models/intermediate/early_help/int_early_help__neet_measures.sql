@@ -1,3 +1,4 @@
+{{ config(**council_incremental_config()) }}
 -- Young people in academic years 12 and 13 not in education, employment or training, at the end of each financial
 -- quarter (the month-end tracking snapshot taken on the quarter's last day): how many (P&EH008), and as a
 -- percentage of all young people in the snapshot, those whose activity is not known included (P&EH009). The
@@ -8,12 +9,14 @@ quarters as (
 
     select * from {{ ref('int_financial_quarters') }}
     where domain = 'education'
+        and {{ councils_to_rebuild() }}
 
 ),
 
 tracking as (
 
     select * from {{ ref('stg_education__neet_activity') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -53,6 +56,7 @@ select
     period_end,
     numerator,
     denominator,
-    value
+    value,
+    {{ council_inputs_watermark() }} as _inputs_watermark
 
 from measures

@@ -1,3 +1,4 @@
+{{ config(**council_incremental_config()) }}
 -- Attendance measures for each academic year to date (1 September to the end of a term): sessions attended as a
 -- percentage of possible sessions, and persistent absence, the percentage of pupils who missed 10% or more of
 -- their possible sessions. A pupil whose attendance is exactly 90% has missed exactly 10% and is persistently
@@ -12,12 +13,14 @@ years_to_date as (
 
     select * from {{ ref('int_academic_years') }}
     where domain = 'education'
+        and {{ councils_to_rebuild() }}
 
 ),
 
 pupils as (
 
     select * from {{ ref('int_education__pupil_attendance_to_date') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -117,6 +120,7 @@ select
     period_end,
     numerator::numeric as numerator,
     denominator::numeric as denominator,
-    trim_scale(100.0 * numerator / nullif(denominator, 0)) as value
+    trim_scale(100.0 * numerator / nullif(denominator, 0)) as value,
+    {{ council_inputs_watermark() }} as _inputs_watermark
 
 from measures

@@ -1,3 +1,4 @@
+{{ config(**council_incremental_config()) }}
 -- Exclusions from the council's schools starting in each half term of its school calendar (a count of exclusions,
 -- not of pupils; each is counted in the half term of its start date, by the phase of the excluding school):
 --   PI6.5, PI6.6  suspensions (fixed-period exclusions, category FIXD) from primary and secondary schools; lunchtime
@@ -10,18 +11,21 @@ half_terms as (
     select * from {{ ref('int_school_terms') }}
     where domain = 'education'
         and period_type = 'half_term'
+        and {{ councils_to_rebuild() }}
 
 ),
 
 exclusions as (
 
     select * from {{ ref('stg_education__school_census_exclusions') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 schools as (
 
     select * from {{ ref('stg_education__schools') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -73,6 +77,7 @@ select
     period_end,
     numerator::numeric as numerator,
     null::numeric as denominator,
-    numerator::numeric as value
+    numerator::numeric as value,
+    {{ council_inputs_watermark() }} as _inputs_watermark
 
 from measures

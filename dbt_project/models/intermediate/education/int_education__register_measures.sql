@@ -1,3 +1,4 @@
+{{ config(**council_incremental_config()) }}
 -- Register counts, snapshots at the end of each financial quarter: children on the elective home education register
 -- (Ed&S008) and children missing education with an active case (Ed&S009, however long it has been open; 2017-18
 -- printed cases open 12 weeks or less and 12 weeks or more apart). A child is on a register on a day between its
@@ -8,18 +9,21 @@ quarters as (
 
     select * from {{ ref('int_financial_quarters') }}
     where domain = 'education'
+        and {{ councils_to_rebuild() }}
 
 ),
 
 home_education as (
 
     select * from {{ ref('stg_education__elective_home_education') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 missing_education as (
 
     select * from {{ ref('stg_education__children_missing_education') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -73,6 +77,7 @@ select
     period_end,
     numerator::numeric as numerator,
     null::numeric as denominator,
-    numerator::numeric as value
+    numerator::numeric as value,
+    {{ council_inputs_watermark() }} as _inputs_watermark
 
 from measures

@@ -1,3 +1,4 @@
+{{ config(**council_incremental_config()) }}
 -- Schools measures, snapshots at the end of each financial quarter: how many academies and maintained schools are
 -- open (PI6.1, PI6.2) and the percentage of inspected primary, secondary and special schools judged good (2) or
 -- outstanding (1) by the judgement in force (Ed&S001-Ed&S003). Schools with no judgement yet are left out of the
@@ -7,6 +8,7 @@ with
 judged as (
 
     select * from {{ ref('int_education__school_judgements') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -34,6 +36,7 @@ quarters as (
 
     select * from {{ ref('int_financial_quarters') }}
     where domain = 'education'
+        and {{ councils_to_rebuild() }}
 
 ),
 
@@ -91,6 +94,7 @@ select
     case
         when denominator is null then numerator::numeric
         else trim_scale(100.0 * numerator / nullif(denominator, 0))
-    end as value
+    end as value,
+    {{ council_inputs_watermark() }} as _inputs_watermark
 
 from measures

@@ -1,3 +1,4 @@
+{{ config(**council_incremental_config()) }}
 -- EHC plans and their annual reviews:
 --   Ed&S010  children and young people with an EHC plan, or a statement of SEN not yet transferred, at the end of
 --            each financial quarter (the 2017-18 line 10.6 the history follows; statements ended in March 2018)
@@ -14,6 +15,7 @@ quarters as (
 
     select * from {{ ref('int_financial_quarters') }}
     where domain = 'education'
+        and {{ councils_to_rebuild() }}
 
 ),
 
@@ -24,12 +26,14 @@ plans as (
         case when is_transfer_from_statement then statement_date else plan_issued_date end as in_force_from
 
     from {{ ref('stg_education__ehc_plans') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 reviews as (
 
     select * from {{ ref('stg_education__ehc_plan_reviews') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -130,4 +134,8 @@ measures as (
 
 )
 
-select * from measures
+select
+    *,
+    {{ council_inputs_watermark() }} as _inputs_watermark
+
+from measures

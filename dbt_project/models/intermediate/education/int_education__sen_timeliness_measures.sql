@@ -1,3 +1,4 @@
+{{ config(**council_incremental_config()) }}
 -- SEN assessment activity and timeliness, by financial quarter (and financial year to date for Ed&S012):
 --   PI10.2   requests for an EHC needs assessment received in the quarter (SEN2 requests; a count)
 --   Ed&S011  EP advice returned in the quarter within 6 weeks (42 days) of being requested, as a percentage of EP
@@ -13,12 +14,14 @@ quarters as (
 
     select * from {{ ref('int_financial_quarters') }}
     where domain = 'education'
+        and {{ councils_to_rebuild() }}
 
 ),
 
 requests as (
 
     select * from {{ ref('stg_education__sen2_requests') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -30,6 +33,7 @@ plans as (
         ep_advice_received_date - ep_advice_requested_date as days_to_ep_advice
 
     from {{ ref('stg_education__ehc_plans') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -131,4 +135,8 @@ measures as (
 
 )
 
-select * from measures
+select
+    *,
+    {{ council_inputs_watermark() }} as _inputs_watermark
+
+from measures

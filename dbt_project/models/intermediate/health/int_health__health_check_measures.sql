@@ -1,3 +1,4 @@
+{{ config(**council_incremental_config()) }}
 -- PI2.12, a snapshot at the end of each financial quarter: children looked after continuously for 12 months or
 -- more on that day (their period of care started on or before the first day of the 12 months ending on it, and
 -- they are still looked after at its end), and of them the percentage with a health assessment (an initial or a
@@ -8,24 +9,28 @@ quarters as (
 
     select * from {{ ref('int_financial_quarters') }}
     where domain = 'health'
+        and {{ councils_to_rebuild() }}
 
 ),
 
 periods_of_care as (
 
     select * from {{ ref('int_health__periods_of_care') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 initial_assessments as (
 
     select * from {{ ref('stg_health__initial_health_assessments') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 review_assessments as (
 
     select * from {{ ref('stg_health__review_health_assessments') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -96,6 +101,7 @@ select
     period_end,
     checked::numeric as numerator,
     looked_after::numeric as denominator,
-    trim_scale(100.0 * checked / nullif(looked_after, 0)) as value
+    trim_scale(100.0 * checked / nullif(looked_after, 0)) as value,
+    {{ council_inputs_watermark() }} as _inputs_watermark
 
 from counts

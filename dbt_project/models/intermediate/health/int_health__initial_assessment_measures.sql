@@ -1,3 +1,4 @@
+{{ config(**council_incremental_config()) }}
 -- Initial health assessments (IHA) of children who started to be looked after in each financial quarter (one row
 -- per period of care in the IHA records, by its start date DECOM):
 --   PI2.10  the IHA was requested within 48 hours of coming into care: counting from the start of DECOM, by the end
@@ -12,6 +13,7 @@ quarters as (
 
     select * from {{ ref('int_financial_quarters') }}
     where domain = 'health'
+        and {{ councils_to_rebuild() }}
 
 ),
 
@@ -25,6 +27,7 @@ assessments as (
             as is_completed_by_paediatrician_in_time
 
     from {{ ref('stg_health__initial_health_assessments') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -66,6 +69,7 @@ select
     period_end,
     numerator::numeric as numerator,
     denominator::numeric as denominator,
-    trim_scale(100.0 * numerator / nullif(denominator, 0)) as value
+    trim_scale(100.0 * numerator / nullif(denominator, 0)) as value,
+    {{ council_inputs_watermark() }} as _inputs_watermark
 
 from measures

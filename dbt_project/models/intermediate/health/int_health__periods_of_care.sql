@@ -1,3 +1,4 @@
+{{ config(**council_incremental_config()) }}
 -- Periods of care from the SSDA903 episodes: a period starts with an episode whose reason for new episode is S
 -- (started to be looked after) and runs through the child's following episodes until one ends with a reason other
 -- than X1 (episode ceases, child stays looked after). period_end is the date that last episode ceased (the child
@@ -7,6 +8,7 @@ with
 episodes as (
 
     select * from {{ ref('stg_health__care_episodes') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -43,7 +45,8 @@ select
     periods.la_code,
     periods.child_key,
     periods.period_start,
-    case when last_episode.reason_episode_ceased <> 'X1' then last_episode.episode_end_date end as period_end
+    case when last_episode.reason_episode_ceased <> 'X1' then last_episode.episode_end_date end as period_end,
+    {{ council_inputs_watermark('periods.la_code') }} as _inputs_watermark
 
 from periods
 inner join numbered as last_episode

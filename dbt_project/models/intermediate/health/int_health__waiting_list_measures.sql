@@ -1,3 +1,4 @@
+{{ config(**council_incremental_config()) }}
 -- The nine waiting-list indicators WL1-WL9 for each month, in total over every clinical commissioning group and
 -- pathway of the council (marts.fct_waiting_lists has them per CCG and pathway):
 --   WL1 awaiting assessment at month end; WL2 average weeks from referral to assessment over assessments started in
@@ -12,12 +13,14 @@ months as (
 
     select * from {{ ref('int_months') }}
     where domain = 'health'
+        and {{ councils_to_rebuild() }}
 
 ),
 
 lists as (
 
     select * from {{ ref('int_health__waiting_list_months') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -91,6 +94,7 @@ select
     period_end,
     numerator,
     denominator,
-    value
+    value,
+    {{ council_inputs_watermark() }} as _inputs_watermark
 
 from measures

@@ -64,6 +64,47 @@ with_previous as (
 
 ),
 
+-- The figure of the same series and definition nearest to a year before each one (its period ending within three
+-- weeks of the year-earlier date; the earlier one when two are as near). A join over the series, not a lookup per
+-- figure: a lateral subquery would scan every figure once per figure.
+year_ago_candidates as (
+
+    select
+        later.la_code,
+        later.measure_ref,
+        later.period_type,
+        later.source,
+        later.period_start,
+        later.period_end,
+        earlier.value,
+        row_number() over (
+            partition by later.la_code, later.measure_ref, later.period_type, later.source, later.period_start,
+                later.period_end
+            order by
+                abs(earlier.period_end - (((later.period_end + 1) - interval '12 months')::date - 1)),
+                earlier.period_end,
+                earlier.period_start
+        ) as nearness
+
+    from figures as later
+    inner join figures as earlier
+        on earlier.la_code = later.la_code
+        and earlier.measure_ref = later.measure_ref
+        and earlier.period_type = later.period_type
+        and earlier.source = later.source
+        and earlier.definition_changed = later.definition_changed
+        and earlier.period_end between ((later.period_end + 1) - interval '12 months')::date - 21
+            and ((later.period_end + 1) - interval '12 months')::date + 20
+
+),
+
+year_ago as (
+
+    select * from year_ago_candidates
+    where nearness = 1
+
+),
+
 compared as (
 
     select
@@ -72,19 +113,13 @@ compared as (
         year_ago.value as year_ago_value
 
     from with_previous
-    left join lateral (
-        select earlier.value
-        from figures as earlier
-        where earlier.la_code = with_previous.la_code
-            and earlier.measure_ref = with_previous.measure_ref
-            and earlier.period_type = with_previous.period_type
-            and earlier.source = with_previous.source
-            and earlier.definition_changed = with_previous.definition_changed
-            and earlier.period_end between ((with_previous.period_end + 1) - interval '12 months')::date - 21
-                and ((with_previous.period_end + 1) - interval '12 months')::date + 20
-        order by abs(earlier.period_end - (((with_previous.period_end + 1) - interval '12 months')::date - 1))
-        limit 1
-    ) as year_ago on true
+    left join year_ago
+        on year_ago.la_code = with_previous.la_code
+        and year_ago.measure_ref = with_previous.measure_ref
+        and year_ago.period_type = with_previous.period_type
+        and year_ago.source = with_previous.source
+        and year_ago.period_start = with_previous.period_start
+        and year_ago.period_end = with_previous.period_end
 
 ),
 

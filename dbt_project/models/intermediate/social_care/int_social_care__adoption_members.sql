@@ -1,3 +1,4 @@
+{{ config(**council_incremental_config()) }}
 -- Who makes up the adoption measures of each period, one row per council, measure, period, child and role.
 -- contribution is 1 per child, except for the averages in days, whose numerator rows carry the child's days. The
 -- year-to-date measures count children whose period of care ended (ceased to be looked after) from 1 April to the
@@ -18,24 +19,28 @@ with
 periods as (
 
     select * from {{ ref('int_social_care__reporting_periods') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 care_periods as (
 
     select * from {{ ref('int_social_care__care_periods') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 episodes as (
 
     select * from {{ ref('int_social_care__care_episodes') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 adoptions as (
 
     select * from {{ ref('int_social_care__adoptions') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -156,7 +161,8 @@ select
     period_end,
     child_key,
     role,
-    sum(contribution)::numeric as contribution
+    sum(contribution)::numeric as contribution,
+    {{ council_inputs_watermark() }} as _inputs_watermark
 
 from members
 group by 1, 2, 3, 4, 5, 6, 7

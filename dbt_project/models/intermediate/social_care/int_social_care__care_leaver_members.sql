@@ -1,3 +1,4 @@
+{{ config(**council_incremental_config()) }}
 -- Who makes up the care leaver measures at each period end, one row per council, measure, snapshot, young person and
 -- role (contribution 1). A young person's latest OC3 record at a period end is the one for their latest birthday on
 -- or before it. See _social_care__measures.md.
@@ -14,30 +15,35 @@ snapshots as (
 
     select * from {{ ref('int_social_care__reporting_periods') }}
     where period_type = 'snapshot'
+        and {{ councils_to_rebuild() }}
 
 ),
 
 leavers as (
 
     select * from {{ ref('int_social_care__care_leavers') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 contacts as (
 
     select * from {{ ref('int_social_care__care_leaver_contacts') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 care_periods as (
 
     select * from {{ ref('int_social_care__care_periods') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 children as (
 
     select * from {{ ref('stg_ssda903__children') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -179,6 +185,7 @@ select
     period_end,
     child_key,
     role,
-    1::numeric as contribution
+    1::numeric as contribution,
+    {{ council_inputs_watermark() }} as _inputs_watermark
 
 from members

@@ -1,3 +1,4 @@
+{{ config(**council_incremental_config()) }}
 -- Who makes up the cared-for children measures of each period, one row per council, measure, period, child and role
 -- (contribution 1: these measures count children). Looked after at a period end means a period of care open at the
 -- end of that day; the placement is that of the episode open then. See _social_care__measures.md.
@@ -18,54 +19,63 @@ with
 periods as (
 
     select * from {{ ref('int_social_care__reporting_periods') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 care_periods as (
 
     select * from {{ ref('int_social_care__care_periods') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 episodes as (
 
     select * from {{ ref('int_social_care__care_episodes') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 placements as (
 
     select * from {{ ref('int_social_care__placements') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 reviews_due as (
 
     select * from {{ ref('int_social_care__care_reviews_due') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 children as (
 
     select * from {{ ref('stg_ssda903__children') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 uasc as (
 
     select * from {{ ref('stg_ssda903__uasc') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 distances as (
 
     select * from {{ ref('stg_social_care_local__placement_distances') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 missing as (
 
     select * from {{ ref('stg_ssda903__missing') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -327,6 +337,7 @@ select
     period_end,
     child_key,
     role,
-    1::numeric as contribution
+    1::numeric as contribution,
+    {{ council_inputs_watermark() }} as _inputs_watermark
 
 from members

@@ -1,3 +1,4 @@
+{{ config(**council_incremental_config()) }}
 -- Who makes up the front-door measures of each quarter, one row per council, measure, quarter, child and role
 -- (numerator or denominator); contribution is how many of the child's records count (contacts, referrals,
 -- assessments, conferences). See _social_care__measures.md for each measure's definition.
@@ -15,18 +16,21 @@ quarters as (
 
     select * from {{ ref('int_social_care__reporting_periods') }}
     where period_type = 'quarter'
+        and {{ councils_to_rebuild() }}
 
 ),
 
 contacts as (
 
     select * from {{ ref('stg_social_care_local__contacts') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 referrals as (
 
     select * from {{ ref('int_referrals_repeat_flagged') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -34,12 +38,14 @@ assessments as (
 
     select * from {{ ref('int_social_care__assessments') }}
     where authorisation_date is not null
+        and {{ councils_to_rebuild() }}
 
 ),
 
 conferences as (
 
     select * from {{ ref('int_social_care__initial_conferences') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -82,7 +88,8 @@ select
     quarters.period_end,
     records.child_key,
     records.role,
-    count(*)::numeric as contribution
+    count(*)::numeric as contribution,
+    {{ council_inputs_watermark('quarters.la_code') }} as _inputs_watermark
 
 from records
 inner join quarters

@@ -1,3 +1,4 @@
+{{ config(**council_incremental_config()) }}
 -- Who makes up the children in need and child protection measures of each period, one row per council, measure,
 -- period, child and role; contribution is how many of the child's records count (plans for CSC004 and PI1.14, one
 -- per child otherwise). See _social_care__measures.md for each measure's definition.
@@ -14,36 +15,42 @@ with
 periods as (
 
     select * from {{ ref('int_social_care__reporting_periods') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 referrals as (
 
     select * from {{ ref('stg_cin__referrals') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 cin_plans as (
 
     select * from {{ ref('stg_cin__cin_plans') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 protection_plans as (
 
     select * from {{ ref('stg_cin__protection_plans') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 spells as (
 
     select * from {{ ref('int_social_care__protection_plan_spells') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
 reviews_due as (
 
     select * from {{ ref('int_social_care__protection_plan_reviews_due') }}
+    where {{ councils_to_rebuild() }}
 
 ),
 
@@ -153,10 +160,20 @@ reviews as (
     from review_children
     where all_in_timescale
 
+),
+
+members as (
+
+    select * from dated
+    union all
+    select * from snapshots
+    union all
+    select * from reviews
+
 )
 
-select * from dated
-union all
-select * from snapshots
-union all
-select * from reviews
+select
+    *,
+    {{ council_inputs_watermark() }} as _inputs_watermark
+
+from members
