@@ -321,3 +321,71 @@ def test_data_tests_of_incremental_models_test_the_rebuilt_councils_and_still_fa
         build(warehouse, settings, "stale_full", full_refresh=True)
     results = data_test_results(warehouse, settings)
     assert results[EPISODES_TEST][0] == "fail" and "la_code in" not in results[EPISODES_TEST][1]
+
+
+# -- row-level tests of the staging tables test only the batches they have not passed on ---------------------------
+DECOM_TEST = "source_not_null_ssda903_ssda903_episodes_decom"
+
+
+def batches_in(code: str) -> set[int] | None:
+    """The batches a scoped staging test ran on (from its SQL), or None when it ran on the whole table."""
+    if "scorecard-tested-batches:" not in code:
+        return None
+    listed = code.split("scorecard-tested-batches:", 1)[1].split("*/", 1)[0].strip()
+    return {int(b) for b in listed.split(",")} if listed else set()
+
+
+def loaded_batches(wh: Warehouse, table: str, la_code: str | None = None) -> set[int]:
+    rows = query(wh, "select batch_id from audit.load_batches where table_name = %s and status = 'loaded' "
+                     "and (%s::text is null or la_code = %s)", (table, la_code, la_code))
+    return {r[0] for r in rows}
+
+
+def test_row_level_staging_tests_test_only_new_batches_and_still_fail_on_bad_rows(warehouse: Warehouse,
+                                                                                    settings: Settings):
+    base = GenerationSpec(out_dir=settings.landing_dir, scale=SCALE, first_year=2019, years=1)
+    generate_councils(base, 2)
+    first, second = (spec.la_code for spec in council_specs(base, 2))
+    pipeline.load(warehouse, settings, "first")
+    build(warehouse, settings, "first")
+    results = data_test_results(warehouse, settings)
+    staging_tests = {name for name in results if name.startswith("source_not_null_")
+                     and not name.startswith("source_not_null_config_")}
+    assert len(staging_tests) > 100
+    # the first build tests every loaded batch; the next, with nothing new, tests none
+    assert batches_in(results[DECOM_TEST][1]) == loaded_batches(warehouse, "ssda903_episodes")
+    assert all(results[name][0] == "pass" for name in staging_tests)
+    build(warehouse, settings, "unchanged")
+    results = data_test_results(warehouse, settings)
+    assert {name: batches_in(results[name][1]) for name in staging_tests} == {name: set() for name in staging_tests}
+
+    # one council's new month: only its new batches are tested, and a bad row in one of them fails the build
+    spec = dataclasses.replace(council_specs(base, 2)[0], extra_months=1)
+    generate_all(spec)
+    before = loaded_batches(warehouse, "ssda903_episodes")
+    pipeline.load(warehouse, settings, "month", la_codes=[first])
+    new = loaded_batches(warehouse, "ssda903_episodes") - before
+    assert new and new == loaded_batches(warehouse, "ssda903_episodes", first)
+    with warehouse.connect() as conn, conn.transaction():
+        conn.execute("update staging.ssda903_episodes set decom = null where ctid = (select min(ctid) from "
+                     "staging.ssda903_episodes where _batch_id = %s)", (min(new),))
+    with pytest.raises(dbt.DbtError):
+        build(warehouse, settings, "broken")
+    results = data_test_results(warehouse, settings)
+    assert results[DECOM_TEST][0] == "fail" and batches_in(results[DECOM_TEST][1]) == new
+    assert not loaded_batches(warehouse, "ssda903_episodes", second) & batches_in(results[DECOM_TEST][1])
+    # a failed test records nothing: the next build tests the same batch again
+    with pytest.raises(dbt.DbtError):
+        build(warehouse, settings, "broken_again")
+    assert data_test_results(warehouse, settings)[DECOM_TEST][0] == "fail"
+
+    # repaired, it passes and is not tested again; a full refresh tests every row
+    with warehouse.connect() as conn, conn.transaction():
+        conn.execute("update staging.ssda903_episodes set decom = '2019-04-01' where decom is null")
+    build(warehouse, settings, "repaired")
+    results = data_test_results(warehouse, settings)
+    assert results[DECOM_TEST][0] == "pass" and batches_in(results[DECOM_TEST][1]) == new
+    build(warehouse, settings, "repaired_again")
+    assert batches_in(data_test_results(warehouse, settings)[DECOM_TEST][1]) == set()
+    build(warehouse, settings, "full", full_refresh=True)
+    assert batches_in(data_test_results(warehouse, settings)[DECOM_TEST][1]) is None

@@ -98,7 +98,8 @@
     where councils.la_code is not null
 {%- endmacro %}
 
-{# dbt's own get_where_subquery (the `where` config), plus the council scope on the per-council models. #}
+{# dbt's own get_where_subquery (the `where` config), plus the council scope on the per-council models and the batch
+   scope on the loaded staging tables (tested_batches.sql). #}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- set scope = none -%}
@@ -108,6 +109,12 @@
         {%- set scoped_model = _council_scoped_model(graph.nodes.get(model.unique_id, model)) -%}
         {%- if scoped_model is not none and relation.identifier == scoped_model.alias -%}
             {%- set scope = _councils_to_test(relation, graph.nodes.get(model.unique_id, model)) -%}
+        {%- endif -%}
+        {#- row-level tests of loaded staging tables: the batches not yet tested (tested_batches.sql) -#}
+        {%- set scoped_source = _batch_scoped_source(graph.nodes.get(model.unique_id, model)) -%}
+        {%- if scoped_source is not none and relation.identifier == (scoped_source.identifier or scoped_source.name)
+              and relation.schema == scoped_source.schema -%}
+            {%- set scope = _batches_to_test(scoped_source, graph.nodes.get(model.unique_id, model)) -%}
         {%- endif -%}
     {%- endif -%}
     {%- if where or scope is not none -%}
