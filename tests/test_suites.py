@@ -133,6 +133,22 @@ def test_severity_overrides_name_existing_checks():
             code: {"error": "critical", "warning": "warning"}[severity] for code, severity in checks.items()}
 
 
+def test_an_empty_return_a_small_council_can_truly_have_is_reported_not_blocking():
+    """A year with no adoption or no unaccompanied child is real for a small council: its header-only SSDA903 file
+    must not reject the council's whole delivery. An empty file of a return every council has still blocks."""
+    overrides = load_overrides(EXPECTATIONS)
+
+    def rows_present(table: str) -> set[str]:
+        suite = f"staging/{table}"
+        expectations = with_overrides(suite, load_suite(EXPECTATIONS, suite)["expectations"], overrides)
+        return {e["severity"] for e in expectations if check_code(e) == "ROWS_PRESENT"}
+
+    for table in ("ssda903_ad1", "ssda903_placed_for_adoption", "ssda903_uasc"):
+        assert rows_present(table) == {"warning"}, table
+    for table in ("ssda903_episodes", "ssda903_header", "cin_details", "school_census_pupils"):
+        assert rows_present(table) == {"critical"}, table
+
+
 @pytest.mark.slow
 def test_every_staging_check_runs_in_postgres_against_its_contracts_tables(warehouse, tmp_path):
     """Empty tables shaped by the contracts, staged as one delivery: no check may fail to run (a misspelt column,
