@@ -1,12 +1,11 @@
 -- One published benchmark cell per LAIT measure, year and area, as printed (a figure or a marker).
 {%- set lait = source('benchmarks', 'lait_benchmarks') -%}
-{%- set loaded = adapter.get_relation(database=lait.database, schema=lait.schema, identifier=lait.identifier)
-    if execute else none %}
+{%- set loaded = relation_exists(lait) %}
 with
 
 source as (
 
-    {% if loaded is not none -%}
+    {% if loaded -%}
     select * from {{ lait }}
     {%- else -%}
     -- No national delivery loaded yet: the same columns, no rows.

@@ -1,12 +1,11 @@
 -- One row per council and set of statistical neighbours, wide as the LAIT sheet prints it.
 {%- set groups = source('benchmarks', 'lait_sn_groups') -%}
-{%- set loaded = adapter.get_relation(database=groups.database, schema=groups.schema, identifier=groups.identifier)
-    if execute else none %}
+{%- set loaded = relation_exists(groups) %}
 with
 
 source as (
 
-    {% if loaded is not none -%}
+    {% if loaded -%}
     select * from {{ groups }}
     {%- else -%}
     -- No national delivery loaded yet: the same columns, no rows.

@@ -1,12 +1,11 @@
 -- Every printed value, statistical-neighbour average and national average of the hand-typed returns.
 {%- set values_table = source('returns', 'return_values') -%}
-{%- set loaded = adapter.get_relation(database=values_table.database, schema=values_table.schema,
-    identifier=values_table.identifier) if execute else none %}
+{%- set loaded = relation_exists(values_table) %}
 with
 
 source as (
 
-    {% if loaded is not none -%}
+    {% if loaded -%}
     select * from {{ values_table }}
     {%- else -%}
     -- No return loaded yet: the same columns, no rows.
