@@ -294,3 +294,28 @@ def test_pseudonyms_remembered_while_reading_are_bounded_and_change_nothing(tmp_
     monkeypatch.setattr(load, "SEEN_IDENTIFIERS", 2)  # forget almost at once: every id is hashed again
     forgetful = [values[identifier] for _, values in load.parsed_rows(tmp_path / "cin_details.csv", contract, PSEUDO)]
     assert remembered == forgetful == [PSEUDO(r[0]) if r[0].strip() else None for r in rows]
+
+
+def test_values_the_quick_checks_do_not_settle_are_judged_exactly(warehouse, tmp_path):
+    """Padded values, other spellings and dates outside the calendar take ``valid``'s exact path and are cast as
+    before; quoted fields (a delimiter, a line break) reach raw as delivered."""
+    body = ("101,C1, 2018-05-01 , 1A,N1,1850-01-01,,,TRUE\n"
+            '102,"C,2",2018-05-02,1A,N1,,,,tRuE\n'
+            '103,"C\n3",2018-05-03,1A,N1,,,,0\n'
+            "104, C4,2018-05-04,1A,N1,,,,\n")
+    _write(tmp_path / "895" / "cin_details.csv", ",".join(HEADER) + "\n" + body)
+    _load(warehouse, tmp_path / "895")
+    assert query(warehouse, "select cindetailsid, cinreferraldate::text, referralsource, cinclosuredate::text, "
+                            "referralnfa from staging.cin_details order by cinreferraldate") == [
+        ("C1", "2018-05-01", "1A", "1850-01-01", True), ("C,2", "2018-05-02", "1A", None, True),
+        ("C\n3", "2018-05-03", "1A", None, False), (" C4", "2018-05-04", "1A", None, None)]
+    assert query(warehouse, "select _row_number, cinreferraldate from raw.cin_details order by _row_number") == [
+        (2, " 2018-05-01 "), (3, "2018-05-02"), (5, "2018-05-03"), (6, "2018-05-04")]
+
+
+def test_rows_after_a_record_spanning_lines_are_numbered_by_line(warehouse, tmp_path):
+    _write(tmp_path / "895" / "cin_details.csv", ",".join(HEADER) + '\n101,"C\n1",2018-05-01,1A,N1,,,,0\n'
+           "102,C2,2018-05-02,ZZ,N1,,,,0\n")
+    with pytest.raises(ContractViolation) as info:
+        _load(warehouse, tmp_path / "895")
+    assert [(p.row, p.column) for p in info.value.problems] == [(4, "ReferralSource")]
