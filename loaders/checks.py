@@ -1,9 +1,10 @@
 """What a valid value of each contract column looks like, as SQL over the raw text Postgres received.
 
-The loader streams a file into ``raw`` with COPY and then asks Postgres which values each column does not accept.
-It checks each column's distinct values (a date of birth repeats across thousands of rows; it is checked once), and
-only when one fails looks up the rows that hold it, so each error names the row and the column. Doing this in SQL,
-rather than value by value in Python, is what lets a load run near the speed of COPY itself.
+The loader streams a file into ``raw`` with COPY and then casts it into its candidate in one SQL pass that checks
+every value as it casts it (``row_check``: a cheap test that settles nearly every value, ``valid`` for the rest).
+Only when a row fails does it ask which values each column does not accept: it checks each column's distinct values
+(``valid``) and looks up the rows that hold the failing ones, so each error names the row and the column. Doing this
+in SQL, rather than value by value in Python, is what lets a load run near the speed of COPY itself.
 """
 
 from __future__ import annotations
