@@ -19,20 +19,34 @@ years as (
 
     select distinct la_code, financial_year from {{ ref('int_social_care__reporting_periods') }}
 
+),
+
+-- each year's estimates up to it, latest first (a join, not a lookup per year: that re-aggregated the estimates once
+-- per council and year)
+estimates_by_recency as (
+
+    select
+        years.la_code,
+        years.financial_year,
+        population.estimate_year,
+        population.population,
+        row_number() over (
+            partition by years.la_code, years.financial_year
+            order by population.estimate_year desc
+        ) as recency
+
+    from years
+    inner join population
+        on population.la_code = years.la_code
+        and population.estimate_year <= years.financial_year
+
 )
 
 select
-    years.la_code,
-    years.financial_year,
-    latest.estimate_year,
-    latest.population
+    la_code,
+    financial_year,
+    estimate_year,
+    population
 
-from years
-inner join lateral (
-    select population.estimate_year, population.population
-    from population
-    where population.la_code = years.la_code
-        and population.estimate_year <= years.financial_year
-    order by population.estimate_year desc
-    limit 1
-) as latest on true
+from estimates_by_recency
+where recency = 1
