@@ -357,3 +357,61 @@ def test_councils_share_row_level_checks_and_a_bad_file_rejects_only_its_own_cou
     assert query(warehouse, "select batch_id from audit.dq_results where run_id = 'three' and not success "
                             "and severity = 'error'") == [(batch_896,)]
     assert query(warehouse, "select count(*) from pg_views where viewname like '%%gate'") == [(0,)]
+
+
+# -- the SQL screen ---------------------------------------------------------------------------------------------------
+def _verdicts(results) -> dict[tuple, tuple]:
+    return {(r.batch_id, r.suite, r.code, r.check_name, r.expectation): (r.success, r.unexpected_count,
+                                                                        r.observed_value if r.success else None)
+            for r in results}
+
+
+def test_the_sql_screen_agrees_with_gx_on_every_check_of_two_councils(warehouse, settings, monkeypatch):
+    """Two generated councils' deliveries, staged with faults that fail a key, a row count and an SQL check: the
+    gate that screens row counts, keys and SQL checks in SQL first reaches GX's verdict on every check of every
+    batch, records what GX records for the checks it settles, and leaves GX far fewer validations."""
+    from loaders.contract import load_contracts
+    from loaders.load import stage_delivery
+    from scorecard.generate import generate_councils
+    from scorecard.generate.common import GenerationSpec
+    from scorecard.pseudonymise import Pseudonymiser, load_key
+    from scorecard.quality import gate, screen
+
+    generate_councils(GenerationSpec(out_dir=settings.landing_dir, scale=0.05, first_year=2019, years=1), 2)
+    contracts = load_contracts(settings.contracts_dir)
+    pseudonymise = Pseudonymiser(load_key(settings.embedded_dir))
+    with warehouse.connect() as conn:
+        deliveries = [stage_delivery(conn, la_dir, contracts, "screen", pseudonymise)
+                      for la_dir in sorted(settings.landing_dir.iterdir())]
+        conn.commit()
+        first = {b.contract.table: b.candidate for b in deliveries[0].staged}
+        # a duplicated referral (its key repeats), one council with no episodes, an episode ended with no reason
+        conn.execute(sql.SQL("insert into load.{0} select * from load.{0} limit 1").format(
+            sql.Identifier(first["cin_details"])))
+        conn.execute(sql.SQL("delete from load.{}").format(sql.Identifier(first["ssda903_episodes"])))
+        second = {b.contract.table: b.candidate for b in deliveries[1].staged}
+        episodes = sql.Identifier(second["ssda903_episodes"])
+        conn.execute(sql.SQL("update load.{0} set dec = null where ctid = (select min(ctid) from load.{0} "
+                             "where dec is not null)").format(episodes))
+        conn.commit()
+    checks = [c for d in deliveries for c in pipeline._staging_checks(settings, d.staged)]
+    validations = []
+    real_validate = gate._validate_raw
+
+    def counted(*args, **kwargs):  # a spy: GX still validates
+        validations.append(args[3].table)
+        return real_validate(*args, **kwargs)
+
+    monkeypatch.setattr(gate, "_validate_raw", counted)
+    screened = run_gate(warehouse, "staging", checks, run_id="screened", expectations_dir=EXPECTATIONS, store=False)
+    with_screen = len(validations)
+    validations.clear()
+    monkeypatch.setattr(screen, "screen", lambda conn, schema, table, expectations, parameters:
+                        ([], list(expectations)))
+    by_gx = run_gate(warehouse, "staging", checks, run_id="gx", expectations_dir=EXPECTATIONS, store=False)
+
+    assert _verdicts(screened) == _verdicts(by_gx)
+    failed = {(r.file_name, r.code) for r in screened if not r.success}
+    assert {("cin_details.csv", "KEY_UNIQUE"), ("903_episodes.csv", "ROWS_PRESENT"),
+            ("903_episodes.csv", "903_148")} <= failed, failed
+    assert with_screen < len(validations) / 2, (with_screen, len(validations))

@@ -1,9 +1,12 @@
 """The quality gate: Great Expectations suites from ``expectations/`` validated in Postgres.
 
-Every check runs as SQL through GX's SQLAlchemy execution engine: no table is pulled into Python (the SQL checks
-bring back at most GX's 200-row cap of failing rows, of which a scrubbed sample is kept). A suite is a GX
+Every check runs as SQL in Postgres, through GX's SQLAlchemy execution engine or the screen's one statement per
+batch: no table is pulled into Python (the SQL checks bring back at most GX's 200-row cap of failing rows, of which
+a scrubbed sample is kept). A suite is a GX
 ExpectationSuite JSON file; an expectation's ``severity`` is ``critical`` (an error: blocks publishing) or
-``warning`` (publishes, and is reported), overridable in ``expectations/severity_overrides.yml``. Results go to
+``warning`` (publishes, and is reported), overridable in ``expectations/severity_overrides.yml``. A table's row-level
+checks run once over all the batches of a load (``shared.py``); a batch's row counts, keys and SQL checks are screened
+in one SQL statement first, and only those that fail there are validated by GX (``screen.py``). Results go to
 ``audit.dq_results`` and into GX Data Docs under ``reports/data_docs``; identifiers never appear in a stored sample
 (see ``scrub.py``).
 """
@@ -20,7 +23,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from scorecard.quality import relations, scrub, shared
+from scorecard.quality import relations, screen, scrub, shared
 from scorecard.quality.suites import (
     FROM_GX,
     QUERY_EXPECTATION,
@@ -177,23 +180,29 @@ def bounded(query: str, table: str) -> str:
 
 def _prepare(conn: psycopg.Connection, item: TableToCheck, expectations: list[dict[str, Any]]
              ) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], str]]]:
-    """Resolve and bound the SQL checks' queries. Returns the runnable expectations and those that cannot run."""
+    """Resolve the SQL checks' placeholders. Returns the runnable expectations and those that cannot run."""
     ready: list[dict[str, Any]] = []
     blocked: list[tuple[dict[str, Any], str]] = []
-    table = sql.Identifier(item.schema, item.table).as_string(conn)
     for expectation in expectations:
-        if expectation.get("type") == QUERY_EXPECTATION:
-            query = expectation["kwargs"]["unexpected_rows_query"]
+        if expectation.get("type") == QUERY_EXPECTATION and placeholders(expectation):
             try:
-                if placeholders(expectation):
-                    query = relations.resolve_query(conn, query, schema=item.schema, scope=item.scope)
+                query = relations.resolve_query(conn, expectation["kwargs"]["unexpected_rows_query"],
+                                                schema=item.schema, scope=item.scope)
             except relations.Unresolved as exc:
                 blocked.append((expectation, str(exc)))
                 continue
-            kwargs = {**expectation["kwargs"], "unexpected_rows_query": bounded(query, table)}
-            expectation = {**expectation, "kwargs": kwargs}
+            expectation = {**expectation, "kwargs": {**expectation["kwargs"], "unexpected_rows_query": query}}
         ready.append(expectation)
     return ready, blocked
+
+
+def _bounded_queries(conn: psycopg.Connection, item: TableToCheck, expectations: list[dict[str, Any]]
+                     ) -> list[dict[str, Any]]:
+    """The expectations as GX runs them: each SQL check bounded to ``MAX_FAILING_ROWS`` (see ``bounded``)."""
+    table = sql.Identifier(item.schema, item.table).as_string(conn)
+    return [{**e, "kwargs": {**e["kwargs"], "unexpected_rows_query": bounded(e["kwargs"]["unexpected_rows_query"],
+                                                                             table)}}
+            if e.get("type") == QUERY_EXPECTATION else e for e in expectations]
 
 
 def _exception_message(info: dict[str, Any] | None) -> str | None:
@@ -233,15 +242,37 @@ def _result_of(stage: str, item: TableToCheck, config: Any, er: Any, parameters:
         batch_id=item.batch_id, file_name=item.file_name, next_step=meta.get("next", ""), error=error)
 
 
-def _blocked_result(stage: str, item: TableToCheck, expectation: dict[str, Any], why: str) -> CheckResult:
+def _result_from_suite(stage: str, item: TableToCheck, expectation: dict[str, Any], kwargs: dict[str, Any], *,
+                       success: bool, observed: Any, count: int | None, next_step: str | None = None
+                       ) -> CheckResult:
+    """A result recorded without GX, from the expectation as the suite (with its overrides) has it."""
     meta = expectation.get("meta") or {}
     return CheckResult(
         stage=stage, suite=item.suite, table=item.source_table, expectation=expectation["type"],
-        kwargs=_jsonable(expectation.get("kwargs") or {}), code=check_code(expectation),
-        description=meta.get("description", ""), severity=FROM_GX.get(str(expectation.get("severity")), "error"),
-        success=False, observed_value=f"could not run: {why}", unexpected_count=None, sample=None, owner=item.owner,
-        batch_id=item.batch_id, file_name=item.file_name,
-        next_step=meta.get("next") or "Load the related extract (the check compares against it), then load again.")
+        kwargs=_jsonable(kwargs), code=check_code(expectation), description=meta.get("description", ""),
+        severity=FROM_GX.get(str(expectation.get("severity")), "error"), success=success, observed_value=observed,
+        unexpected_count=count, sample=None, owner=item.owner, batch_id=item.batch_id, file_name=item.file_name,
+        next_step=meta.get("next", "") if next_step is None else next_step)
+
+
+def _blocked_result(stage: str, item: TableToCheck, expectation: dict[str, Any], why: str) -> CheckResult:
+    next_step = (expectation.get("meta") or {}).get("next") or \
+        "Load the related extract (the check compares against it), then load again."
+    return _result_from_suite(stage, item, expectation, expectation.get("kwargs") or {}, success=False,
+                              observed=f"could not run: {why}", count=None, next_step=next_step)
+
+
+def _screened_results(conn: psycopg.Connection, stage: str, item: TableToCheck, expectations: list[dict[str, Any]],
+                      parameters: dict[str, Any]) -> tuple[list[CheckResult], list[dict[str, Any]]]:
+    """The checks the SQL screen passed, as results, and the expectations left for GX (``screen.py``)."""
+    passed, left = screen.screen(conn, item.schema, item.table, expectations, parameters)
+    results = []
+    for check in passed:
+        expectation = _bounded_queries(conn, item, [expectations[check.position]])[0]
+        results.append(_result_from_suite(stage, item, expectation, _with_parameters(expectation["kwargs"],
+                                                                                     parameters),
+                                          success=True, observed=check.observed_value, count=check.unexpected_count))
+    return results, left
 
 
 def _validate_raw(context: Any, source: Any, stage: str, item: TableToCheck, expectations: list[dict[str, Any]],
@@ -307,9 +338,12 @@ class _Planned:
     parameters: dict[str, Any]
 
 
-def _plan(conn: psycopg.Connection, item: TableToCheck, expectations_dir: Path, overrides: Any) -> _Planned:
-    suite_data = load_suite(expectations_dir, item.suite)
-    expectations = with_overrides(item.suite, suite_data["expectations"], overrides)
+def _plan(conn: psycopg.Connection, item: TableToCheck, expectations_dir: Path, overrides: Any,
+          suites: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]) -> _Planned:
+    if item.suite not in suites:  # read once per gate, not once per batch
+        suite_data = load_suite(expectations_dir, item.suite)
+        suites[item.suite] = suite_data, with_overrides(item.suite, suite_data["expectations"], overrides)
+    suite_data, expectations = suites[item.suite]
     parameters = dict(item.parameters)
     if item.scope is not None:
         parameters = {**relations.staging_parameters(conn, item.scope, expectations), **parameters}
@@ -369,7 +403,8 @@ def run_gate(wh: Warehouse, stage: str, tables: list[TableToCheck], *, run_id: s
     results: list[CheckResult] = []
     keys: list[Any] = []
     with wh.connect(autocommit=True, application_name="scorecard-gate") as conn:
-        plans = [_plan(conn, item, expectations_dir, overrides) for item in tables]
+        suites: dict[str, Any] = {}
+        plans = [_plan(conn, item, expectations_dir, overrides, suites) for item in tables]
         groups = shared.plan(conn, [(p.item.source_table, p.item.schema, p.item.table, p.expectations, p.parameters)
                                     for p in plans if p.item.scope is not None]) if stage == "staging" else []
         done: dict[int, set[int]] = {}  # member -> suite indexes already checked on the whole
@@ -386,8 +421,10 @@ def run_gate(wh: Warehouse, stage: str, tables: list[TableToCheck], *, run_id: s
         for index, plan in enumerate(plans):
             own = [e for position, e in enumerate(plan.expectations) if position not in done.get(index, set())]
             ready, blocked = _prepare(conn, plan.item, own)
-            ran, written = _validate(context, source, stage, plan.item, ready, plan.parameters, plan.meta)
-            results += by_member.get(index, []) + ran
+            screened, ready = _screened_results(conn, stage, plan.item, ready, plan.parameters)
+            ran, written = _validate(context, source, stage, plan.item, _bounded_queries(conn, plan.item, ready),
+                                     plan.parameters, plan.meta) if ready else ([], [])
+            results += by_member.get(index, []) + screened + ran
             results += [_blocked_result(stage, plan.item, e, why) for e, why in blocked]
             keys += written
     if docs_dir is not None and keys:
