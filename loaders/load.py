@@ -412,7 +412,7 @@ def _copy_and_cast(conn: psycopg.Connection, path: Path, contract: Contract, la_
 
 def _cast_checked(conn: psycopg.Connection, contract: Contract, la_code: str, batch_id: int,
                   partition: sql.Identifier, candidate: sql.Identifier, rows: int) -> bool:
-    """Cast the batch into its candidate in one pass that checks every value as it casts it, keeping only the rows
+    """Create the batch's candidate from one query that checks every value as it casts it, keeping only the rows
     whose values are all valid (``checks.row_check``). True when that was every row; else the candidate is undone
     and False returned, for ``_check_values`` to name the values that failed.
 
@@ -420,10 +420,9 @@ def _cast_checked(conn: psycopg.Connection, contract: Contract, la_code: str, ba
     casting: the rows are read once, and the checks share the casts' work (a date's calendar gives its day)."""
     calendars: dict[str, sql.Identifier] = {}  # date format -> its calendar table, one per format
     joins: list[sql.Composable] = []
-    typed = [sql.Identifier(n) for n in contract.file_field_names]
+    typed = [sql.SQL("{}::text").format(sql.Identifier(n)) for n in contract.file_field_names]
     ok: list[sql.Composable] = []
     with conn.transaction() as savepoint:
-        _create_candidate(conn, contract, batch_id, candidate)
         for i, col in enumerate(contract.columns):
             lookup = None
             query = checks.calendar(col.format or "%Y-%m-%d") if col.type == "date" else None
@@ -436,19 +435,29 @@ def _cast_checked(conn: psycopg.Connection, contract: Contract, la_code: str, ba
                     calendars[col.format], lookup, lookup, sql.Identifier(col.db_name)))
             check = checks.row_check(col, _cast(col), lookup)
             ok.append(check.ok)
-            typed.append(check.typed)
+            typed.append(sql.SQL("({})::{}").format(check.typed, sql.SQL(col.pg_type)))
         # The raw partition has no statistics yet: without these the planner may sort both sides of each calendar
         # join (a merge join) where hashing the small calendar is far cheaper.
         conn.execute("set local enable_mergejoin = off")
         conn.execute("set local enable_nestloop = off")
+        # Created by its query (not made first and filled by an insert) so that Postgres may check and cast the rows
+        # in parallel workers while the backend writes them (an insert reads its rows in one process only): the
+        # checks take most of the cast's time. Its constraints are then those ``_create_candidate`` gives it.
+        names = [*contract.file_field_names, *(c.db_name for c in contract.columns)]
         inserted = conn.execute(sql.SQL(
-            "insert into load.{} select {}, _batch_id, _row_number, {} from raw.{} {} where {}").format(
-            candidate, sql.Literal(la_code), sql.SQL(", ").join(typed), partition, sql.SQL(" ").join(joins),
-            sql.SQL(" and ").join(ok))).rowcount
+            "create table load.{} (la_code, _batch_id, _row_number, {}) as "
+            "select {}::text, _batch_id, _row_number, {} from raw.{} {} where {}").format(
+            candidate, sql.SQL(", ").join(sql.Identifier(n) for n in names), sql.Literal(la_code),
+            sql.SQL(", ").join(typed), partition, sql.SQL(" ").join(joins), sql.SQL(" and ").join(ok))).rowcount
         conn.execute("set local enable_mergejoin to default")
         conn.execute("set local enable_nestloop to default")
         if inserted != rows:
             raise psycopg.Rollback(savepoint)
+        required = ["la_code", "_batch_id", "_row_number", *contract.file_field_names]
+        conn.execute(sql.SQL("alter table load.{} {}, add constraint {} check (_batch_id = {})").format(
+            candidate, sql.SQL(", ").join(sql.SQL("alter column {} set not null").format(sql.Identifier(n))
+                                          for n in required),
+            sql.Identifier(f"{contract.table}__b{batch_id}_batch"), sql.Literal(batch_id)))
         for table in calendars.values():
             conn.execute(sql.SQL("drop table load.{}").format(table))
         return True

@@ -319,3 +319,28 @@ def test_rows_after_a_record_spanning_lines_are_numbered_by_line(warehouse, tmp_
     with pytest.raises(ContractViolation) as info:
         _load(warehouse, tmp_path / "895")
     assert [(p.row, p.column) for p in info.value.problems] == [(4, "ReferralSource")]
+
+
+def test_a_candidate_made_by_its_query_has_the_columns_and_constraints_of_staging(warehouse, tmp_path):
+    """The cast creates the candidate from its query (``create table ... as``, for parallel workers): its columns,
+    types, NOT NULLs and batch constraint are those ``_create_candidate`` declares, so it attaches to staging."""
+    from psycopg import sql
+
+    from loaders.load import _create_candidate
+
+    write_referrals(tmp_path / "895" / "cin_details.csv", n=20)
+    with warehouse.connect() as conn:
+        delivery = stage_delivery(conn, tmp_path / "895", CONTRACTS, "t1", PSEUDO)
+        (batch,) = delivery.staged
+        _create_candidate(conn, batch.contract, batch.batch_id, sql.Identifier("declared"))
+        shape = ("select a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull from pg_attribute a "
+                 "where a.attrelid = %s::regclass and a.attnum > 0 and not a.attisdropped order by a.attnum")
+        made = conn.execute(shape, (f'load."{batch.candidate}"',)).fetchall()
+        declared = conn.execute(shape, ("load.declared",)).fetchall()
+        checks = "select pg_get_constraintdef(oid) from pg_constraint where conrelid = %s::regclass and contype = 'c'"
+        assert made == declared
+        assert conn.execute(checks, (f'load."{batch.candidate}"',)).fetchall() == conn.execute(
+            checks, ("load.declared",)).fetchall() == [(f"CHECK ((_batch_id = {batch.batch_id}))",)]
+        conn.rollback()
+        promote(conn, delivery.staged)
+    assert query(warehouse, "select count(*) from staging.cin_details")[0][0] == 20
