@@ -59,20 +59,37 @@ looked_after_12_months as (
 
 ),
 
+-- The children of each quarter with a health assessment in their 12 months: a join over each child's few
+-- assessments, not an exists per child and quarter (a subquery in the select list ran once per row, and each run
+-- scanned every council's assessment batches: 0.5 s for one council's 4 rows at 8 councils, 0.01 s joined).
+assessed as (
+
+    select distinct
+        looked_after_12_months.la_code,
+        looked_after_12_months.period_end,
+        looked_after_12_months.child_key
+
+    from looked_after_12_months
+    inner join health_assessments
+        on health_assessments.la_code = looked_after_12_months.la_code
+        and health_assessments.child_key = looked_after_12_months.child_key
+        and health_assessments.completed_date between looked_after_12_months.year_start
+            and looked_after_12_months.period_end
+
+),
+
+-- (la_code, period_end, child_key) is unique in looked_after_12_months, so the left join keeps its rows
 checked as (
 
     select
         looked_after_12_months.*,
-        exists (
-            select 1
-            from health_assessments
-            where health_assessments.la_code = looked_after_12_months.la_code
-                and health_assessments.child_key = looked_after_12_months.child_key
-                and health_assessments.completed_date between looked_after_12_months.year_start
-                    and looked_after_12_months.period_end
-        ) as has_health_assessment
+        assessed.child_key is not null as has_health_assessment
 
     from looked_after_12_months
+    left join assessed
+        on assessed.la_code = looked_after_12_months.la_code
+        and assessed.period_end = looked_after_12_months.period_end
+        and assessed.child_key = looked_after_12_months.child_key
 
 ),
 
