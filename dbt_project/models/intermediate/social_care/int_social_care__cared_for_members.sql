@@ -30,7 +30,9 @@ care_periods as (
 
 ),
 
-episodes as (
+-- materialized: read once. Inlined, the planner (which expects one care period) looked the council's episodes up
+-- again for every care period in a nested loop (with uasc below: 0.12 s -> 0.025 s for one council at 8 councils)
+episodes as materialized (
 
     select * from {{ ref('int_social_care__care_episodes') }}
     where {{ councils_to_rebuild() }}
@@ -58,7 +60,8 @@ children as (
 
 ),
 
-uasc as (
+-- materialized: read once, not scanned across every council's batches again for each child looked after
+uasc as materialized (
 
     select * from {{ ref('stg_ssda903__uasc') }}
     where {{ councils_to_rebuild() }}
