@@ -427,11 +427,10 @@ def _cast_checked(conn: psycopg.Connection, contract: Contract, la_code: str, ba
             lookup = None
             query = checks.calendar(col.format or "%Y-%m-%d") if col.type == "date" else None
             if query is not None:
-                if col.format not in calendars:  # a table of this transaction, dropped before it ends
-                    calendars[col.format] = sql.Identifier(f"{contract.table}__b{batch_id}_calendar{len(calendars)}")
-                    conn.execute(sql.SQL("create unlogged table load.{} as {}").format(calendars[col.format], query))
+                if col.format not in calendars:
+                    calendars[col.format] = _calendar_table(conn, query)
                 lookup = sql.Identifier(f"_calendar{i}")
-                joins.append(sql.SQL("left join load.{} as {} on {}._text = {}").format(
+                joins.append(sql.SQL("left join raw.{} as {} on {}._text = {}").format(
                     calendars[col.format], lookup, lookup, sql.Identifier(col.db_name)))
             check = checks.row_check(col, _cast(col), lookup)
             ok.append(check.ok)
@@ -458,10 +457,23 @@ def _cast_checked(conn: psycopg.Connection, contract: Contract, la_code: str, ba
             candidate, sql.SQL(", ").join(sql.SQL("alter column {} set not null").format(sql.Identifier(n))
                                           for n in required),
             sql.Identifier(f"{contract.table}__b{batch_id}_batch"), sql.Literal(batch_id)))
-        for table in calendars.values():
-            conn.execute(sql.SQL("drop table load.{}").format(table))
         return True
     return False
+
+
+def _calendar_table(conn: psycopg.Connection, query: sql.Composable) -> sql.Identifier:
+    """``raw._calendar_<hash>``: every date of ``checks.CALENDAR`` written in one format (``checks.calendar``), made
+    the first time a load needs that format and kept: a national load stages thousands of batches, and making a
+    calendar for each cost about 0.2 s a batch. Its name is a hash of its query, so a changed calendar is a new
+    table. It is only read; a lookup that misses falls back to the exact check, so it can never accept a bad date."""
+    text = query.as_string(conn)
+    name = f"_calendar_{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+    table = sql.Identifier(name)
+    if conn.execute("select to_regclass(%s) is null", (f"raw.{name}",)).fetchone()[0]:
+        conn.execute("select pg_advisory_xact_lock(hashtext('scorecard:calendar'))")  # two loaders, one table
+        conn.execute(sql.SQL("create table if not exists raw.{} as {}").format(table, query))
+        conn.execute(sql.SQL("analyze raw.{}").format(table))
+    return table
 
 
 def _create_candidate(conn: psycopg.Connection, contract: Contract, batch_id: int, candidate: sql.Identifier) -> None:

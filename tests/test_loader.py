@@ -344,3 +344,32 @@ def test_a_candidate_made_by_its_query_has_the_columns_and_constraints_of_stagin
         conn.rollback()
         promote(conn, delivery.staged)
     assert query(warehouse, "select count(*) from staging.cin_details")[0][0] == 20
+
+
+def _calendars(wh) -> list[tuple]:
+    return query(wh, "select c.oid::bigint, c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+                     "where n.nspname = 'raw' and c.relname like '\\_calendar\\_%%' order by 2")
+
+
+def test_a_date_calendar_is_made_once_and_an_emptied_one_still_judges_dates_exactly(warehouse, tmp_path):
+    """The loader's date calendars are made the first time a format is needed and kept for every later batch; a
+    calendar that has lost its rows only makes the check slower: a good date still loads, a bad one is still named."""
+    write_referrals(tmp_path / "a" / "895" / "cin_details.csv", n=20, seed=1)
+    _load(warehouse, tmp_path / "a" / "895")
+    made = _calendars(warehouse)
+    assert len(made) == 1  # the fixture's contract writes its dates in one format
+    write_referrals(tmp_path / "b" / "896" / "cin_details.csv", n=15, seed=2)
+    _load(warehouse, tmp_path / "b" / "896")
+    assert _calendars(warehouse) == made
+    with warehouse.connect() as conn:
+        conn.execute(f"truncate raw.{made[0][1]}")  # noqa: S608 - a name read from the catalogue
+    _write(tmp_path / "c" / "897" / "cin_details.csv",
+           ",".join(HEADER) + "\n101,C1,2018-05-01,1A,N1,2018-06-30,RC1,,false\n")
+    _load(warehouse, tmp_path / "c" / "897")
+    assert query(warehouse, "select cinreferraldate::text, cinclosuredate::text from staging.cin_details "
+                            "where la_code = '897'") == [("2018-05-01", "2018-06-30")]
+    bad = _write(tmp_path / "d" / "898" / "cin_details.csv",
+                 ",".join(HEADER) + "\n101,C1,2018-02-30,1A,N1,,,,false\n")
+    with pytest.raises(ContractViolation) as info:
+        _load(warehouse, bad.parent)
+    assert (info.value.problems[0].row, info.value.problems[0].column) == (2, "CINreferralDate")
