@@ -68,14 +68,17 @@ uasc as materialized (
 
 ),
 
-distances as (
+-- materialized: read once, not scanned across every council's batches again for each child looked after
+-- (0.5 s -> 0.04 s with missing below, for one council at 20 councils)
+distances as materialized (
 
     select * from {{ ref('stg_social_care_local__placement_distances') }}
     where {{ councils_to_rebuild() }}
 
 ),
 
-missing as (
+-- materialized: read once, not scanned across every council's batches again for each care period
+missing as materialized (
 
     select * from {{ ref('stg_ssda903__missing') }}
     where {{ councils_to_rebuild() }}
