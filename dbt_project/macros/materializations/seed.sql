@@ -15,17 +15,9 @@
     {%- if model.checksum.name != 'sha256' -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set persist = config.get('persist_docs') or {} -%}
     {%- set parts = ['v1', model.checksum.checksum, config.get('column_types', {}) | tojson,
                      config.get('quote_columns') | string, config.get('delimiter') | string] -%}
-    {%- if persist.get('relation') -%}
-        {%- do parts.append(model.description | string) -%}
-    {%- endif -%}
-    {%- if persist.get('columns') -%}
-        {%- for name, column in model.columns.items() -%}
-            {%- do parts.append(name ~ ': ' ~ (column.description | string)) -%}
-        {%- endfor -%}
-    {%- endif -%}
+    {%- do _append_persisted_docs(parts) -%}
     {{- return(local_md5(parts | join('\n'))) -}}
 {%- endmacro %}
 
@@ -60,8 +52,7 @@
   {%- set exists_as_view = (old_relation is not none and old_relation.is_view) -%}
 
   {%- set grant_config = config.get('grants') -%}
-  {%- set persist = config.get('persist_docs') or {} -%}
-  {%- set description = model.description if persist.get('relation') and model.description else '' -%}
+  {%- set description = _persisted_description() -%}
   {%- set fingerprint = _seed_fingerprint() -%}
   {%- set agate_table = load_agate_table() -%}
   -- grab current tables grants config for comparison later on

@@ -17,7 +17,6 @@
 
 {# What the view is created from, besides the relations it reads. #}
 {% macro _view_fingerprint(sql) -%}
-    {%- set persist = config.get('persist_docs') or {} -%}
     {%- set parts = ['v1', config.get('sql_header') | string, sql] -%}
     {%- set contract = config.get('contract') -%}
     {%- if contract and contract.enforced -%}
@@ -25,14 +24,7 @@
             {%- do parts.append(name ~ ' ' ~ (column.data_type | string) ~ ' ' ~ (column.constraints | tojson)) -%}
         {%- endfor -%}
     {%- endif -%}
-    {%- if persist.get('relation') -%}
-        {%- do parts.append(model.description | string) -%}
-    {%- endif -%}
-    {%- if persist.get('columns') -%}
-        {%- for name, column in model.columns.items() -%}
-            {%- do parts.append(name ~ ': ' ~ (column.description | string)) -%}
-        {%- endfor -%}
-    {%- endif -%}
+    {%- do _append_persisted_docs(parts) -%}
     {{- return(local_md5(parts | join('\n'))) -}}
 {%- endmacro %}
 
@@ -85,8 +77,7 @@
 {%- materialization view, adapter='postgres' -%}
 
   {%- set target_relation = this.incorporate(type='view') -%}
-  {%- set persist = config.get('persist_docs') or {} -%}
-  {%- set description = model.description if persist.get('relation') and model.description else '' -%}
+  {%- set description = _persisted_description() -%}
   {%- set fingerprint = _view_fingerprint(sql) -%}
   {%- set full_refresh = flags.FULL_REFRESH or should_full_refresh() -%}
   {% set grant_config = config.get('grants') %}
