@@ -400,7 +400,7 @@ def _copy_and_cast(conn: psycopg.Connection, path: Path, contract: Contract, la_
         # Some value is not valid: name each (file, row, column, expected, found). The exact cast below only runs
         # should every value be valid after all, which ``row_check`` being ``valid`` rules out.
         _check_values(conn, contract, partition, path.name)
-        _create_candidate(conn, contract, batch_id, candidate)
+        _create_candidate(conn, contract, la_code, batch_id, candidate)
         casts = sql.SQL(", ").join([*(sql.Identifier(n) for n in contract.file_field_names),
                                     *(_cast(c) for c in contract.columns)])
         conn.execute(sql.SQL("insert into load.{} select {}, _batch_id, _row_number, {} from raw.{}").format(
@@ -453,10 +453,10 @@ def _cast_checked(conn: psycopg.Connection, contract: Contract, la_code: str, ba
         if inserted != rows:
             raise psycopg.Rollback(savepoint)
         required = ["la_code", "_batch_id", "_row_number", *contract.file_field_names]
-        conn.execute(sql.SQL("alter table load.{} {}, add constraint {} check (_batch_id = {})").format(
+        conn.execute(sql.SQL("alter table load.{} {}, {}").format(
             candidate, sql.SQL(", ").join(sql.SQL("alter column {} set not null").format(sql.Identifier(n))
                                           for n in required),
-            sql.Identifier(f"{contract.table}__b{batch_id}_batch"), sql.Literal(batch_id)))
+            _candidate_constraints(contract, la_code, batch_id)))
         return True
     return False
 
@@ -476,10 +476,22 @@ def _calendar_table(conn: psycopg.Connection, query: sql.Composable) -> sql.Iden
     return table
 
 
-def _create_candidate(conn: psycopg.Connection, contract: Contract, batch_id: int, candidate: sql.Identifier) -> None:
-    conn.execute(sql.SQL("create table load.{} ({}, constraint {} check (_batch_id = {}))").format(
-        candidate, _typed_columns(contract), sql.Identifier(f"{contract.table}__b{batch_id}_batch"),
-        sql.Literal(batch_id)))
+def _candidate_constraints(contract: Contract, la_code: str, batch_id: int) -> sql.Composable:
+    """The candidate's checks, for ``alter table ... add`` or ``create table``:
+    - its batch, so that attaching it to ``staging.<table>`` as that batch's partition needs no scan;
+    - its council, so that a query of one council's rows (``la_code in (...)``, as an incremental build filters its
+      inputs) skips every other council's partitions: Postgres excludes a partition whose check refutes the filter
+      (``constraint_exclusion = partition``, the default), where partition bounds on the batch cannot."""
+    return sql.SQL("add constraint {} check (_batch_id = {}), add constraint {} check (la_code = {})").format(
+        sql.Identifier(f"{contract.table}__b{batch_id}_batch"), sql.Literal(batch_id),
+        sql.Identifier(f"{contract.table}__b{batch_id}_council"), sql.Literal(la_code))
+
+
+def _create_candidate(conn: psycopg.Connection, contract: Contract, la_code: str, batch_id: int,
+                      candidate: sql.Identifier) -> None:
+    conn.execute(sql.SQL("create table load.{} ({})").format(candidate, _typed_columns(contract)))
+    conn.execute(sql.SQL("alter table load.{} {}").format(candidate, _candidate_constraints(contract, la_code,
+                                                                                             batch_id)))
 
 
 def _check_values(conn: psycopg.Connection, contract: Contract, partition: sql.Identifier, file_name: str) -> None:

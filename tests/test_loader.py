@@ -332,18 +332,39 @@ def test_a_candidate_made_by_its_query_has_the_columns_and_constraints_of_stagin
     with warehouse.connect() as conn:
         delivery = stage_delivery(conn, tmp_path / "895", CONTRACTS, "t1", PSEUDO)
         (batch,) = delivery.staged
-        _create_candidate(conn, batch.contract, batch.batch_id, sql.Identifier("declared"))
+        _create_candidate(conn, batch.contract, "895", batch.batch_id, sql.Identifier("declared"))
         shape = ("select a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull from pg_attribute a "
                  "where a.attrelid = %s::regclass and a.attnum > 0 and not a.attisdropped order by a.attnum")
         made = conn.execute(shape, (f'load."{batch.candidate}"',)).fetchall()
         declared = conn.execute(shape, ("load.declared",)).fetchall()
-        checks = "select pg_get_constraintdef(oid) from pg_constraint where conrelid = %s::regclass and contype = 'c'"
+        checks = ("select pg_get_constraintdef(oid) from pg_constraint where conrelid = %s::regclass and contype = 'c' "
+                  "order by 1")
         assert made == declared
         assert conn.execute(checks, (f'load."{batch.candidate}"',)).fetchall() == conn.execute(
-            checks, ("load.declared",)).fetchall() == [(f"CHECK ((_batch_id = {batch.batch_id}))",)]
+            checks, ("load.declared",)).fetchall() == [(f"CHECK ((_batch_id = {batch.batch_id}))",),
+                                                       ("CHECK ((la_code = '895'::text))",)]
         conn.rollback()
         promote(conn, delivery.staged)
     assert query(warehouse, "select count(*) from staging.cin_details")[0][0] == 20
+
+
+def test_a_query_of_one_council_reads_only_that_councils_partitions_of_staging(warehouse, tmp_path):
+    """Each batch's partition is checked to its council, so the planner leaves out the other councils' partitions
+    of a query filtered by council, as an incremental build filters its inputs (staging is partitioned by batch)."""
+    for seed, la in enumerate(("895", "896", "897")):
+        write_referrals(tmp_path / la / "cin_details.csv", n=10, seed=seed)
+        _load(warehouse, tmp_path / la)
+    with warehouse.connect() as conn:
+        partitions = dict(conn.execute(
+            "select distinct la_code, (select c.relname from pg_class c where c.oid = s.tableoid)::text "
+            "from staging.cin_details as s").fetchall())
+        assert sorted(partitions) == ["895", "896", "897"]
+        plan = "\n".join(r[0] for r in conn.execute(
+            "explain select count(*) from staging.cin_details where la_code in ('896', '897')").fetchall())
+    assert partitions["896"] in plan and partitions["897"] in plan
+    assert partitions["895"] not in plan
+    assert query(warehouse, "select la_code, count(*) from staging.cin_details where la_code in ('896') "
+                            "group by 1") == [("896", 10)]
 
 
 def _calendars(wh) -> list[tuple]:
