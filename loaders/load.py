@@ -365,6 +365,9 @@ def _copy_and_cast(conn: psycopg.Connection, path: Path, contract: Contract, la_
                    pseudonymise: Callable[[str], str], file_values: tuple[str, ...]) -> int:
     table = sql.Identifier(contract.table)
     partition = raw_partition(contract, batch_id)
+    # One batch of a table at a time until this transaction ends: creating its partition below locks the table
+    # anyway, and two loaders making a new table's raw history at once would both try to create it.
+    conn.execute("select pg_advisory_xact_lock(hashtext('scorecard:raw:' || %s))", (contract.table,))
     conn.execute(_raw_ddl(contract))
     all_names = [*contract.file_field_names, *(c.db_name for c in contract.columns)]
     for name in all_names:  # a contract that gained a column: raw keeps history, so add it
@@ -695,10 +698,38 @@ def _attach(conn: psycopg.Connection, batch: StagedBatch) -> None:
                  (batch.batch_id,))
 
 
-def analyze_staging(conn: psycopg.Connection, tables: set[str]) -> None:
+def staging_tables_due_analysis(conn: psycopg.Connection, tables: set[str]) -> list[str]:
+    """Which of ``tables`` need their whole-table statistics again after a load (``analyze_staging``), the largest
+    first. Analysing a partitioned table samples every partition again, so a table is due only when it has changed
+    enough since its last analysis, by the rule autovacuum applies to an ordinary table: more rows promoted into it
+    since then than ``autovacuum_analyze_threshold`` + ``autovacuum_analyze_scale_factor`` x its rows (50 + 10% by
+    default). A national load makes every table due; one council's new month among 150 makes none due, and its new
+    partitions have their own statistics from their load. A table never analysed (or whose last analysis the server
+    has forgotten, after a crash) is due."""
+    return [name for (name,) in conn.execute(
+        """
+        select c.relname::text
+        from pg_class c
+        join pg_namespace n on n.oid = c.relnamespace
+        left join pg_stat_user_tables s on s.relid = c.oid
+        where n.nspname = 'staging' and c.relname = any(%s)
+            and (c.reltuples < 0
+                or greatest(s.last_analyze, s.last_autoanalyze) is null
+                or (select coalesce(sum(b.rows), 0) from audit.load_batches b
+                    where b.table_name = c.relname and b.status in ('loaded', 'superseded')
+                        and b.finished_at > greatest(s.last_analyze, s.last_autoanalyze))
+                    > current_setting('autovacuum_analyze_threshold')::float8
+                        + current_setting('autovacuum_analyze_scale_factor')::float8 * c.reltuples)
+        order by (select coalesce(sum(pg_relation_size(i.inhrelid)), 0) from pg_inherits i
+                  where i.inhparent = c.oid) desc, 1
+        """, (sorted(tables),)).fetchall()]
+
+
+def analyze_staging(conn: psycopg.Connection, tables: list[str]) -> None:
     """Statistics of whole staging tables, for the build's plans (each partition has its own from its load;
-    autovacuum never analyses a partitioned table). Once per load, not per delivery: it samples every council."""
-    for name in sorted(tables):
+    autovacuum never analyses a partitioned table). Once per load, not per delivery: it samples every council;
+    ``staging_tables_due_analysis`` says which tables need it."""
+    for name in tables:
         conn.execute(sql.SQL("analyze staging.{}").format(sql.Identifier(name)))
     conn.commit()
 
@@ -740,10 +771,16 @@ def recover_interrupted(conn: psycopg.Connection, contracts: tuple[Contract, ...
 
 
 def stage_delivery(conn: psycopg.Connection, la_dir: Path, contracts: tuple[Contract, ...], run_id: str,
-                   pseudonymise: Callable[[str], str], domains: set[str] | None = None) -> Delivery:
-    """Phase 1 for every file of one council's folder. Any rejected file discards the whole delivery."""
+                   pseudonymise: Callable[[str], str], domains: set[str] | None = None,
+                   start: float = 0.0) -> Delivery:
+    """Phase 1 for every file of one council's folder. Any rejected file discards the whole delivery.
+
+    Files are staged in name order, beginning ``start`` (a fraction, 0 to 1) of the way through the list and
+    wrapping round: two deliveries staged at once from different starts seldom want the same table together."""
     la_code = la_dir.name
     files = sorted(p for p in la_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+    first = int(len(files) * start) % len(files) if files else 0
+    files = files[first:] + files[:first]
     unknown = [p.name for p in files if contract_for(p.name, contracts) is None]
     if unknown:
         raise UnknownFileError([Problem(name, None, None, "a file name that matches a load contract", name)

@@ -34,6 +34,7 @@ class Settings:
     keep_publications: int
     publish_lock_timeout: str
     commentary_dir: Path = PROJECT_ROOT / "commentary"
+    load_workers: int = 2
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -49,6 +50,7 @@ class Settings:
             keep_publications=int(os.environ.get("SCORECARD_KEEP_PUBLICATIONS", "3")),
             publish_lock_timeout=os.environ.get("SCORECARD_PUBLISH_LOCK_TIMEOUT", "10s"),
             commentary_dir=_path("SCORECARD_COMMENTARY_DIR", "commentary"),
+            load_workers=max(1, int(os.environ.get("SCORECARD_LOAD_WORKERS", "2"))),
         )
 
 

@@ -135,17 +135,53 @@ def test_two_pipeline_runs_at_once_neither_duplicates_nor_loses(warehouse, setti
         assert loaded == []
         assert conn.execute("select count(*) from audit.publications where status = 'current'").fetchone()[0] == 1
     # The same data loaded once, alone, gives the same staging.
-    with psycopg.connect(warehouse.libpq_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
-        admin.execute("drop database if exists scorecard_test_single with (force)")
-        admin.execute("create database scorecard_test_single")
-    single = Warehouse(warehouse.url.rsplit("/", 1)[0] + "/scorecard_test_single")
-    try:
-        bootstrap(single)
+    with scratch_warehouse(warehouse, "single") as single:
         pipeline.load(single, dataclasses.replace(settings, warehouse_url=single.url), "single")
         assert staging_fingerprint(single)["cin_details"] == reference["cin_details"]
+
+
+@contextlib.contextmanager
+def scratch_warehouse(beside: Warehouse, name: str):
+    """A second, bootstrapped warehouse on the server of ``beside``, dropped afterwards."""
+    database = f"scorecard_test_{name}"
+    admin_url = beside.libpq_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(database)))
+        admin.execute(sql.SQL("create database {}").format(sql.Identifier(database)))
+    wh = Warehouse(beside.url.rsplit("/", 1)[0] + "/" + database)
+    try:
+        bootstrap(wh)
+        yield wh
     finally:
-        with psycopg.connect(warehouse.libpq_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
-            admin.execute("drop database if exists scorecard_test_single with (force)")
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(database)))
+
+
+def test_councils_staged_two_at_a_time_load_as_they_do_one_at_a_time(warehouse, settings):
+    """``load_workers = 2`` stages two councils at once, each worker on its own connection and starting at a
+    different file: the same councils are loaded and rejected, and staging holds the same rows, as with one."""
+    for seed, la in enumerate(("895", "896", "897", "898", "899")):
+        write_referrals(settings.landing_dir / la / "cin_details.csv", n=300, seed=seed)
+    with (settings.landing_dir / "897" / "cin_details.csv").open("a") as bad:
+        bad.write("999999,C999,2018-13-45,1A,N1,,,,0\n")
+
+    def load(wh: Warehouse, workers: int) -> tuple:
+        with pytest.raises(pipeline.LoadRejected) as rejected:
+            pipeline.load(wh, dataclasses.replace(settings, warehouse_url=wh.url, load_workers=workers), "run")
+        summary = rejected.value.summary
+        with wh.connect() as conn:
+            leftovers = conn.execute("select count(*) from pg_tables where schemaname = 'load'").fetchone()[0]
+            counts = dict(conn.execute("select la_code, count(*) from staging.cin_details group by 1").fetchall())
+        return (summary.rejected, [b.la_code for b in summary.loaded], leftovers, counts, staging_fingerprint(wh))
+
+    two = load(warehouse, 2)
+    assert list(two[0]) == ["897"] and "2018-13-45" in two[0]["897"]
+    assert two[1] == sorted(two[1])  # promoted in council order, whichever worker staged them
+    assert two[2] == 0
+    assert two[3] == {"895": 300, "896": 300, "898": 300, "899": 300}
+    with scratch_warehouse(warehouse, "one_worker") as single:
+        assert load(single, 1) == two
+
 
 
 @pytest.fixture()

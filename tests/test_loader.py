@@ -367,6 +367,27 @@ def test_a_query_of_one_council_reads_only_that_councils_partitions_of_staging(w
                             "group by 1") == [("896", 10)]
 
 
+def test_a_staging_table_is_analysed_again_only_when_enough_of_it_changed(warehouse, tmp_path):
+    """Analysing a partitioned staging table samples every council's partitions again, so after a load it is
+    analysed only when never analysed, or when the rows promoted since exceed autovacuum's rule (50 + 10%)."""
+    from loaders.load import analyze_staging, staging_tables_due_analysis
+
+    def load(la: str, n: int) -> list[str]:
+        write_referrals(tmp_path / la / "cin_details.csv", n=n, seed=len(la) + n)
+        _load(warehouse, tmp_path / la)
+        with warehouse.connect() as conn:
+            due = staging_tables_due_analysis(conn, {"cin_details"})
+            analyze_staging(conn, due)
+        return due
+
+    assert load("895", 400) == ["cin_details"]  # never analysed
+    assert load("896", 40) == []  # 40 rows promoted since: not more than 50 + 10% of 400
+    assert load("897", 40) == []  # 80
+    assert load("898", 40) == ["cin_details"]  # 120
+    assert query(warehouse, "select reltuples from pg_class where oid = 'staging.cin_details'::regclass") == [(520,)]
+    assert load("899", 40) == []  # 40, against 50 + 10% of 520
+
+
 def _calendars(wh) -> list[tuple]:
     return query(wh, "select c.oid::bigint, c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace "
                      "where n.nspname = 'raw' and c.relname like '\\_calendar\\_%%' order by 2")
