@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from scorecard.warehouse import Warehouse
+from scorecard.warehouse import SESSION_OPTIONS, Warehouse
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,8 @@ def dbt_env(wh: Warehouse) -> dict[str, str]:
         "SCORECARD_DB_NAME": str(parts["dbname"]),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
+        # libpq's session options: the pipeline's (no JIT, see scorecard.warehouse), after any the caller set
+        "PGOPTIONS": " ".join(filter(None, [os.environ.get("PGOPTIONS", "").strip(), SESSION_OPTIONS])),
     })
     return env
 
