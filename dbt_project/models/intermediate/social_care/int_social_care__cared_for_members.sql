@@ -1,4 +1,4 @@
-{{ config(**council_incremental_config()) }}
+{{ config(**council_incremental_config(hash_joins=true)) }}
 -- Who makes up the cared-for children measures of each period, one row per council, measure, period, child and role
 -- (contribution 1: these measures count children). Looked after at a period end means a period of care open at the
 -- end of that day; the placement is that of the episode open then. See _social_care__measures.md.
