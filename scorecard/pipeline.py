@@ -178,7 +178,7 @@ def _stage_deliveries(wh: Warehouse, la_dirs: list[Path], contracts: tuple[Contr
     try:
         if workers <= 1 or len(la_dirs) <= 1:
             with wh.connect(application_name="scorecard-load-stage") as conn:
-                staged = [_stage_delivery(conn, la_dir, contracts, pseudonymise, domains, summary.run_id, 0)
+                staged = [_stage_delivery(conn, la_dir, contracts, pseudonymise, domains, summary.run_id, 0.0)
                           for la_dir in la_dirs]
         else:
             local = threading.local()  # each worker thread's connection and number
@@ -192,7 +192,7 @@ def _stage_deliveries(wh: Warehouse, la_dirs: list[Path], contracts: tuple[Contr
                         local.conn = wh.connect(application_name="scorecard-load-stage")
                         connections.append(local.conn)
                 return _stage_delivery(local.conn, la_dir, contracts, pseudonymise, domains, summary.run_id,
-                                       local.worker)
+                                       local.worker / workers)
 
             pool = ThreadPoolExecutor(max_workers=min(workers, len(la_dirs)), thread_name_prefix="stage")
             try:
@@ -216,14 +216,13 @@ def _stage_deliveries(wh: Warehouse, la_dirs: list[Path], contracts: tuple[Contr
 
 def _stage_delivery(conn: psycopg.Connection, la_dir: Path, contracts: tuple[Contract, ...],
                     pseudonymise: Pseudonymiser, domains: set[str] | None, run_id: str,
-                    worker: int) -> tuple[Path, Delivery | LoadError]:
+                    start: float) -> tuple[Path, Delivery | LoadError]:
     """Stage one council's files as candidate batches; a rejected file rejects the council's whole delivery (its
-    error is returned, for the summary). Worker ``n`` starts its councils' files at a different table from worker 0
-    (``stage_delivery``'s ``start``): creating a batch's raw partition locks its table until the batch is staged, so
-    two workers in step on the same table would wait for each other."""
+    error is returned, for the summary). Worker ``n`` of ``w`` starts its councils' files ``n / w`` of the way through
+    them (``stage_delivery``'s ``start``): creating a batch's raw partition locks its table until the batch is
+    staged, so workers in step on the same table would wait for each other."""
     try:
-        delivery: Delivery = stage_delivery(conn, la_dir, contracts, run_id, pseudonymise, domains,
-                                            start=0.5 * worker)
+        delivery: Delivery = stage_delivery(conn, la_dir, contracts, run_id, pseudonymise, domains, start=start)
     except LoadError as exc:
         log.error("Council %s: %s", la_dir.name, exc)
         return la_dir, exc
