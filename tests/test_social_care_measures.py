@@ -251,7 +251,6 @@ def test_no_text_column_anywhere_holds_a_raw_identifier(council: Council):
     assert len(columns) > 200
     found = []
     with council.wh.connect() as conn:
-        conn.execute("set jit = off")  # hundreds of small scans: compiling each costs more than it saves
         for schema, table, column in columns:
             # every token of the value (so an identifier inside a message or a JSON sample is found too)
             statement = sql.SQL("""
