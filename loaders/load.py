@@ -396,6 +396,12 @@ def _copy_and_cast(conn: psycopg.Connection, path: Path, contract: Contract, la_
     # in every session of the pipeline, ``scorecard.warehouse.SESSION_OPTIONS``: compiling the checks' long
     # expressions took longer than running them, 1.5 s of a 4.5 s cast.)
     conn.execute(sql.SQL("set local work_mem = {}").format(sql.Literal(LOAD_WORK_MEM)))
+    # A few statistics for the raw partition (a 300-row sample, milliseconds): without them the planner takes the
+    # batch for a few dozen rows and hashes all of it against the calendar, in place of hashing the calendar
+    # (at 737,670 rows, 4.7 s spilling to disk against 2.1 s).
+    conn.execute("set local default_statistics_target = 1")
+    conn.execute(sql.SQL("analyze raw.{}").format(partition))
+    conn.execute("set local default_statistics_target to default")
     # The candidate is the batch's future partition of staging.<table>: typed, logged, and constrained to its batch
     # so that attaching it (``promote``) needs no scan. Its rows are written once; promoting them moves nothing.
     candidate = sql.Identifier(f"{contract.table}__b{batch_id}")
