@@ -567,9 +567,12 @@ def _check_keys(conn: psycopg.Connection, contract: Contract, candidate: sql.Ide
     if not contract.primary_key:
         return
     keys = sql.SQL(", ").join(sql.Identifier(contract.key_db_name(k)) for k in contract.primary_key)
-    # Nearly every file is clean: ask only whether a key repeats, and name the rows when one does.
+    # Nearly every file is clean: ask only whether a key repeats, and name the rows when one does. By hashing the
+    # keys: sorting them (which the planner may pick, in parallel) took 2.5 s, not 0.6 s, at 737,670 rows.
+    conn.execute("set local enable_sort = off")
     repeated = conn.execute(sql.SQL("select exists (select from load.{} group by {} having count(*) > 1)").format(
         candidate, keys)).fetchone()[0]
+    conn.execute("set local enable_sort to default")
     if not repeated:
         return
     duplicates = conn.execute(sql.SQL(
