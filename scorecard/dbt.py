@@ -49,15 +49,17 @@ def dbt_env(wh: Warehouse) -> dict[str, str]:
     return env
 
 
-def target_dir(project_dir: Path, wh: Warehouse) -> Path:
-    """A target folder per warehouse, so partial parsing is reused and two warehouses never share artefacts."""
+def target_dir(project_dir: Path, wh: Warehouse, purpose: str = "") -> Path:
+    """A target folder per warehouse, so partial parsing is reused and two warehouses never share artefacts; and one
+    per ``purpose`` (the docs), since dbt parses the whole project again whenever its vars differ from the last
+    parse in the same folder (9 s at every build, before builds had a fixed schema and the docs their own folder)."""
     key = hashlib.sha256(f"{wh.parts['host']}:{wh.parts['port']}/{wh.parts['dbname']}".encode()).hexdigest()[:12]
-    return project_dir / "target" / key
+    return project_dir / "target" / (f"{key}_{purpose}" if purpose else key)
 
 
 def run_dbt(wh: Warehouse, project_dir: Path, args: list[str], variables: dict[str, str] | None = None,
-            check: bool = True) -> DbtRun:
-    target = target_dir(project_dir, wh)
+            check: bool = True, purpose: str = "") -> DbtRun:
+    target = target_dir(project_dir, wh, purpose)
     command = [str(Path(sys.executable).parent / "dbt"), *args, "--project-dir", str(project_dir),
                "--profiles-dir", str(project_dir), "--target-path", str(target)]
     if variables:

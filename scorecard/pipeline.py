@@ -287,23 +287,30 @@ def _promote_delivery(conn: psycopg.Connection, delivery: Delivery, summary: Loa
 
 
 def build(wh: Warehouse, settings: Settings, run_id: str, *, full_refresh: bool = False) -> str:
-    """Parse the targets, then ``dbt build`` into a fresh schema. Returns the schema's name.
+    """Parse the targets, then ``dbt build`` the marts into a fresh schema, ``marts_build_<run>``. Returns its name.
 
     The per-council intermediate tables in ``transform`` are incremental: only the councils whose loaded batches
     (or whose models and seeds) changed since the last build are recomputed (``dbt_project/macros/
     incremental_councils.sql``); ``full_refresh`` recomputes every council from scratch."""
     schema = publish.build_schema_name(run_id)
     with wh.connect(autocommit=True, application_name="scorecard-build") as lock:
-        # One build at a time: builds share the targets table, the empty source tables and the transform schema.
+        # One build at a time: builds share the targets table, the empty source tables, the transform schema and
+        # the schema dbt builds the marts in.
         lock.execute("select pg_advisory_lock(hashtext('scorecard:build'))")
         try:
+            drop_build(wh, publish.BUILDING)  # what a killed build left
+            drop_build(wh, schema)  # an earlier build of the same run, not published: this one replaces it
             config_load.load_targets(wh, settings.dbt_project_dir)
             with wh.connect() as conn, conn.transaction():
                 # dbt reads every source: a table no council has delivered yet exists, empty.
                 for contract in load_contracts(settings.contracts_dir):
                     ensure_staging_table(conn, contract)
-            dbt.build(wh, settings.dbt_project_dir, schema, settings.la_code, full_refresh=full_refresh)
+            dbt.build(wh, settings.dbt_project_dir, publish.BUILDING, settings.la_code, full_refresh=full_refresh)
+            with wh.connect(autocommit=True) as conn:  # views refer to tables by oid, so they follow the rename
+                conn.execute(sql.SQL("alter schema {} rename to {}").format(sql.Identifier(publish.BUILDING),
+                                                                          sql.Identifier(schema)))
         except BaseException:
+            drop_build(wh, publish.BUILDING)
             drop_build(wh, schema)
             raise
         finally:
@@ -312,7 +319,7 @@ def build(wh: Warehouse, settings: Settings, run_id: str, *, full_refresh: bool 
 
 
 def drop_build(wh: Warehouse, schema: str) -> None:
-    if not schema.startswith(publish.BUILD_PREFIX):
+    if not (schema.startswith(publish.BUILD_PREFIX) or schema == publish.BUILDING):
         raise ValueError(f"refusing to drop {schema}: not a build schema")
     with wh.connect(autocommit=True) as conn:
         conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))

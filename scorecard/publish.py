@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 
 PUBLISHED = "marts"
 BUILD_PREFIX = "marts_build_"
+# Where dbt builds the marts: always the same schema, renamed to the run's own (``build_schema_name``) once dbt is
+# done. dbt parses the whole project again whenever its vars change, and a schema named per run in its vars cost
+# every build a full parse (9 s). Builds take turns (``pipeline.build``'s lock), so one name serves them all.
+BUILDING = "marts_building"
 ARCHIVE_PREFIX = "marts_pub_"
 READER_ROLE = "bi_reader"
 # Marts tables that stay inside the service: readable by the transformer and analysts granted them by name,

@@ -12,6 +12,7 @@ from scorecard.settings import Settings
 from scorecard.warehouse import Warehouse
 
 ARTEFACTS = ("manifest.json", "catalog.json")
+DOCS = "docs"  # dbt's target folder for the docs: their vars (the published schema) are not a build's
 
 
 def docs_dir(settings: Settings) -> Path:
@@ -26,10 +27,10 @@ def generate_dbt_docs(wh: Warehouse, settings: Settings) -> Path:
         lock.execute("select pg_advisory_lock(hashtext('scorecard:build'))")
         try:
             dbt.run_dbt(wh, settings.dbt_project_dir, ["docs", "generate", "--static"],
-                        {"marts_schema": PUBLISHED, "la_code": settings.la_code})
+                        {"marts_schema": PUBLISHED, "la_code": settings.la_code}, purpose=DOCS)
         finally:
             lock.execute("select pg_advisory_unlock(hashtext('scorecard:build'))")
-    target = dbt.target_dir(settings.dbt_project_dir, wh)
+    target = dbt.target_dir(settings.dbt_project_dir, wh, DOCS)
     out = docs_dir(settings)
     out.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(target / "static_index.html", out / "index.html")
