@@ -24,6 +24,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -399,9 +400,8 @@ def _copy_and_cast(conn: psycopg.Connection, path: Path, contract: Contract, la_
     # A few statistics for the raw partition (a 300-row sample, milliseconds): without them the planner takes the
     # batch for a few dozen rows and hashes all of it against the calendar, in place of hashing the calendar
     # (at 737,670 rows, 4.7 s spilling to disk against 2.1 s).
-    conn.execute("set local default_statistics_target = 1")
-    conn.execute(sql.SQL("analyze raw.{}").format(partition))
-    conn.execute("set local default_statistics_target to default")
+    with _local_settings(conn, default_statistics_target="1"):
+        conn.execute(sql.SQL("analyze raw.{}").format(partition))
     # The candidate is the batch's future partition of staging.<table>: typed, logged, and constrained to its batch
     # so that attaching it (``promote``) needs no scan. Its rows are written once; promoting them moves nothing.
     candidate = sql.Identifier(f"{contract.table}__b{batch_id}")
@@ -444,21 +444,18 @@ def _cast_checked(conn: psycopg.Connection, contract: Contract, la_code: str, ba
             check = checks.row_check(col, _cast(col), lookup)
             ok.append(check.ok)
             typed.append(sql.SQL("({})::{}").format(check.typed, sql.SQL(col.pg_type)))
-        # The raw partition has no statistics yet: without these the planner may sort both sides of each calendar
-        # join (a merge join) where hashing the small calendar is far cheaper.
-        conn.execute("set local enable_mergejoin = off")
-        conn.execute("set local enable_nestloop = off")
+        # The raw partition's statistics are from a small sample: with no merge or nested-loop joins the planner
+        # cannot sort both sides of each calendar join where hashing the small calendar is far cheaper.
         # Created by its query (not made first and filled by an insert) so that Postgres may check and cast the rows
         # in parallel workers while the backend writes them (an insert reads its rows in one process only): the
         # checks take most of the cast's time. Its constraints are then those ``_create_candidate`` gives it.
         names = [*contract.file_field_names, *(c.db_name for c in contract.columns)]
-        inserted = conn.execute(sql.SQL(
-            "create table load.{} (la_code, _batch_id, _row_number, {}) as "
-            "select {}::text, _batch_id, _row_number, {} from raw.{} {} where {}").format(
-            candidate, sql.SQL(", ").join(sql.Identifier(n) for n in names), sql.Literal(la_code),
-            sql.SQL(", ").join(typed), partition, sql.SQL(" ").join(joins), sql.SQL(" and ").join(ok))).rowcount
-        conn.execute("set local enable_mergejoin to default")
-        conn.execute("set local enable_nestloop to default")
+        with _local_settings(conn, enable_mergejoin="off", enable_nestloop="off"):
+            inserted = conn.execute(sql.SQL(
+                "create table load.{} (la_code, _batch_id, _row_number, {}) as "
+                "select {}::text, _batch_id, _row_number, {} from raw.{} {} where {}").format(
+                candidate, sql.SQL(", ").join(sql.Identifier(n) for n in names), sql.Literal(la_code),
+                sql.SQL(", ").join(typed), partition, sql.SQL(" ").join(joins), sql.SQL(" and ").join(ok))).rowcount
         if inserted != rows:
             raise psycopg.Rollback(savepoint)
         required = ["la_code", "_batch_id", "_row_number", *contract.file_field_names]
@@ -468,6 +465,18 @@ def _cast_checked(conn: psycopg.Connection, contract: Contract, la_code: str, ba
             _candidate_constraints(contract, la_code, batch_id)))
         return True
     return False
+
+
+@contextmanager
+def _local_settings(conn: psycopg.Connection, **settings: str) -> Iterator[None]:
+    """Server settings for the statements inside the block, in this transaction only, back to their defaults after
+    it (should a statement fail, the transaction's rollback undoes them). One round trip each way: a national load
+    does this for thousands of batches."""
+    conn.execute(sql.SQL("; ").join(sql.SQL("set local {} = {}").format(sql.Identifier(name), sql.Literal(value))
+                                    for name, value in settings.items()))
+    yield
+    conn.execute(sql.SQL("; ").join(sql.SQL("set local {} to default").format(sql.Identifier(name))
+                                    for name in settings))
 
 
 def _calendar_table(conn: psycopg.Connection, query: sql.Composable) -> sql.Identifier:
@@ -569,10 +578,9 @@ def _check_keys(conn: psycopg.Connection, contract: Contract, candidate: sql.Ide
     keys = sql.SQL(", ").join(sql.Identifier(contract.key_db_name(k)) for k in contract.primary_key)
     # Nearly every file is clean: ask only whether a key repeats, and name the rows when one does. By hashing the
     # keys: sorting them (which the planner may pick, in parallel) took 2.5 s, not 0.6 s, at 737,670 rows.
-    conn.execute("set local enable_sort = off")
-    repeated = conn.execute(sql.SQL("select exists (select from load.{} group by {} having count(*) > 1)").format(
-        candidate, keys)).fetchone()[0]
-    conn.execute("set local enable_sort to default")
+    with _local_settings(conn, enable_sort="off"):
+        repeated = conn.execute(sql.SQL("select exists (select from load.{} group by {} having count(*) > 1)").format(
+            candidate, keys)).fetchone()[0]
     if not repeated:
         return
     duplicates = conn.execute(sql.SQL(
